@@ -1,0 +1,31 @@
+//! # hallmark-core
+//!
+//! All of Hallmark's logic, with no user interface: the CLI (`hallmark`) and the desktop app
+//! are thin layers over this crate. One module per capability:
+//!
+//! * [`mnemonic`] — BIP-39 recovery phrases.
+//! * [`keys`] — SLIP-10 Ed25519 and BIP-44 secp256k1 derivation from the seed.
+//! * [`vault`] — the encrypted seed at rest (XChaCha20-Poly1305, Argon2id).
+//! * [`keystore`] — the OS keyring holding the wallet key.
+//! * [`store`] — the SQLite database (identities, metadata, migrations).
+//! * [`did`] — DIDs: creation, did:web documents, resolution.
+//! * [`wallet`] — ties them together; the entry point for callers.
+//! * [`fsutil`] — atomic file writes.
+//!
+//! See `ARCHITECTURE.md` at the repository root for the data flow and on-disk layout.
+
+#![warn(missing_docs)]
+
+pub mod did;
+pub mod fsutil;
+pub mod keys;
+pub mod keystore;
+pub mod mnemonic;
+pub mod store;
+pub mod vault;
+pub mod wallet;
+
+pub use did::{DidError, DidMethod};
+pub use keystore::{KeyringMode, KeyringState};
+pub use mnemonic::RecoveryPhrase;
+pub use wallet::{UnlockedWallet, Wallet, WalletError};
