@@ -1,1 +1,116 @@
-fn main() {}
+//! `hallmark`: the command-line face of hallmark-core. It parses input, calls core and renders
+//! the result as text or (`--json`) as JSON. No wallet logic lives here.
+
+mod args;
+mod commands;
+mod secrets;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use hallmark_core::WalletError;
+
+/// Everything a command can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// An error from core.
+    #[error(transparent)]
+    Wallet(#[from] WalletError),
+    /// The command line asked for something impossible.
+    #[error("{0}")]
+    Usage(String),
+    /// The person stopped the operation or did not confirm it.
+    #[error("{0}")]
+    Aborted(String),
+    /// Writing output failed.
+    #[error("could not write {path}: {source}")]
+    Output {
+        /// The file.
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl CliError {
+    /// Stable machine-readable code (see the README).
+    fn code(&self) -> &'static str {
+        match self {
+            CliError::Wallet(e) => e.code(),
+            CliError::Usage(_) => "usage",
+            CliError::Aborted(_) => "aborted",
+            CliError::Output { .. } => "io_failed",
+        }
+    }
+
+    /// The process exit code (see the README).
+    fn exit_code(&self) -> u8 {
+        match self.code() {
+            "usage" | "bad_keyring_mode" => 2,
+            "wrong_passphrase" => 3,
+            "no_wallet" => 4,
+            "need_passphrase" => 5,
+            "damaged_data" | "data_too_new" | "wallet_mismatch" => 6,
+            _ => 1,
+        }
+    }
+}
+
+/// What a command produced: the same data as JSON and as text for people.
+pub struct Output {
+    /// For `--json`.
+    pub json: serde_json::Value,
+    /// For people (stdout).
+    pub text: String,
+    /// For people, beside the data (stderr), so that stdout stays clean for scripts.
+    pub note: Option<String>,
+}
+
+impl Output {
+    /// Output with no side note.
+    pub fn new(json: serde_json::Value, text: impl Into<String>) -> Output {
+        Output { json, text: text.into(), note: None }
+    }
+}
+
+fn init_tracing(verbose: u8) {
+    if verbose == 0 {
+        return;
+    }
+    let default =
+        if verbose == 1 { "hallmark_core=info,hallmark_cli=info" } else { "hallmark_core=debug,hallmark_cli=debug" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    init_tracing(cli.global.verbose);
+    let json = cli.global.json;
+    match commands::run(cli) {
+        Ok(out) => {
+            if json {
+                println!("{}", serde_json::to_string_pretty(&out.json).unwrap_or_default());
+            } else {
+                if let Some(note) = &out.note {
+                    eprintln!("{}", note.trim_end());
+                }
+                if !out.text.is_empty() {
+                    println!("{}", out.text.trim_end());
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            tracing::debug!(code = e.code(), "command failed");
+            if json {
+                let body = serde_json::json!({"error": {"code": e.code(), "message": e.to_string()}});
+                eprintln!("{body}");
+            } else {
+                eprintln!("error: {e}");
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

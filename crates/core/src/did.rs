@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use ssi::dids::{AnyDidMethod, DIDResolver, DIDBuf, DIDJWK, DIDKey, DIDPKH, DID};
+use ssi::dids::{AnyDidMethod, DIDBuf, DIDKey, DIDResolver, DID, DIDJWK, DIDPKH};
 use ssi::JWK;
 
 /// The CAIP-2 chain used in did:pkh identifiers (Ethereum mainnet). The key works on every EVM chain.
@@ -158,7 +158,9 @@ pub fn did_web(domain: &str) -> Result<String, DidError> {
 
 /// Where a did:web DID document must be published (the HTTPS URL of `did.json`).
 pub fn did_web_url(did: &str) -> Result<String, DidError> {
-    let rest = did.strip_prefix("did:web:").ok_or_else(|| DidError::InvalidIdentifier(did.into(), "did:web", "it does not start with did:web:".into()))?;
+    let rest = did
+        .strip_prefix("did:web:")
+        .ok_or_else(|| DidError::InvalidIdentifier(did.into(), "did:web", "it does not start with did:web:".into()))?;
     let mut parts = rest.split(':');
     let authority = parts.next().unwrap_or_default().replace("%3A", ":");
     let path: Vec<&str> = parts.collect();
@@ -201,6 +203,9 @@ pub async fn resolve(did: &str, timeout: Duration) -> Result<Value, DidError> {
     if !matches!(method.as_str(), "key" | "jwk" | "pkh" | "web") {
         return Err(DidError::UnsupportedMethod(did));
     }
+    if method == "key" {
+        check_did_key_identifier(&did)?;
+    }
     let resolver = AnyDidMethod::default();
     let didref: &DID = &parsed;
     let fut = resolver.resolve(didref);
@@ -216,6 +221,29 @@ pub async fn resolve(did: &str, timeout: Duration) -> Result<Value, DidError> {
     Ok(document)
 }
 
+/// ssi's did:key resolver copies the identifier into the document without decoding the key
+/// (Multikey form), so a did:key whose identifier is not a public key would "resolve". Decode it.
+fn check_did_key_identifier(did: &str) -> Result<(), DidError> {
+    let id = did.strip_prefix("did:key:").unwrap_or(did);
+    let bad = |why: String| DidError::InvalidIdentifier(did.to_string(), "did:key", why);
+    let (_, bytes) =
+        ssi::security::Multibase::new(id).decode().map_err(|e| bad(format!("the identifier is not multibase: {e}")))?;
+    let encoded = ssi::multicodec::MultiEncoded::new(&bytes)
+        .map_err(|e| bad(format!("the identifier is not a multicodec key: {e}")))?;
+    let (codec, _) = encoded.parts();
+    if matches!(
+        codec,
+        ssi::multicodec::ED25519_PRIV
+            | ssi::multicodec::SECP256K1_PRIV
+            | ssi::multicodec::P256_PRIV
+            | ssi::multicodec::P384_PRIV
+    ) {
+        return Err(bad("it holds a private key, not a public key".into()));
+    }
+    JWK::from_multicodec(encoded).map_err(|e| bad(format!("the identifier is not a valid public key: {e}")))?;
+    Ok(())
+}
+
 fn map_resolution_error(did: &str, method: &str, e: ssi::dids::resolution::Error) -> DidError {
     use ssi::dids::resolution::Error as E;
     let label: &'static str = match method {
@@ -227,7 +255,9 @@ fn map_resolution_error(did: &str, method: &str, e: ssi::dids::resolution::Error
     match e {
         E::NotFound => DidError::NotFound(did.to_string()),
         E::MethodNotSupported(_) => DidError::UnsupportedMethod(did.to_string()),
-        E::InvalidMethodSpecificId(m) => DidError::InvalidIdentifier(did.to_string(), label, format!("bad identifier '{m}'")),
+        E::InvalidMethodSpecificId(m) => {
+            DidError::InvalidIdentifier(did.to_string(), label, format!("bad identifier '{m}'"))
+        }
         E::InvalidData(m) => DidError::InvalidDocument(did.to_string(), m.to_string()),
         other if method == "web" => DidError::Unreachable { did: did.to_string(), reason: error_chain(&other) },
         other => DidError::InvalidIdentifier(did.to_string(), label, error_chain(&other)),
@@ -263,7 +293,10 @@ mod tests {
             assert!(matches!(did_web(bad), Err(DidError::BadDomain(..))), "{bad} accepted");
         }
         assert_eq!(did_web_url("did:web:example.com").unwrap(), "https://example.com/.well-known/did.json");
-        assert_eq!(did_web_url("did:web:example.com%3A8443:users:alice").unwrap(), "https://example.com:8443/users/alice/did.json");
+        assert_eq!(
+            did_web_url("did:web:example.com%3A8443:users:alice").unwrap(),
+            "https://example.com:8443/users/alice/did.json"
+        );
     }
 
     #[test]
@@ -272,7 +305,7 @@ mod tests {
         let pk = hex::decode("3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29").unwrap();
         let vk = ed25519_dalek::VerifyingKey::from_bytes(&pk.try_into().unwrap()).unwrap();
         let d = did_key(&vk).unwrap();
-        assert!(d.starts_with("did:key:z6Mk"), "{d}");
+        assert_eq!(d, "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp");
         assert!(did_jwk(&vk).starts_with("did:jwk:eyJ"));
     }
 
@@ -284,7 +317,17 @@ mod tests {
             assert_eq!(doc["id"], did.as_str());
         }
         assert!(matches!(resolve("not a did", DEFAULT_RESOLVE_TIMEOUT).await, Err(DidError::Malformed(_))));
-        assert!(matches!(resolve("did:example:123", DEFAULT_RESOLVE_TIMEOUT).await, Err(DidError::UnsupportedMethod(_))));
-        assert!(matches!(resolve("did:key:zNOTAKEY", DEFAULT_RESOLVE_TIMEOUT).await, Err(DidError::InvalidIdentifier(..))));
+        assert!(matches!(
+            resolve("did:example:123", DEFAULT_RESOLVE_TIMEOUT).await,
+            Err(DidError::UnsupportedMethod(_))
+        ));
+        for bad in
+            ["did:key:zNOTAKEY", "did:key:zzz", "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDoo", "did:key:abc"]
+        {
+            assert!(
+                matches!(resolve(bad, DEFAULT_RESOLVE_TIMEOUT).await, Err(DidError::InvalidIdentifier(..))),
+                "{bad} resolved"
+            );
+        }
     }
 }

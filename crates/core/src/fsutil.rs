@@ -11,13 +11,8 @@ use std::path::Path;
 ///
 /// When `private` is true the file is created readable by its owner only (mode 0600 on Unix).
 pub fn atomic_write(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or_else(|| Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".hallmark-tmp-")
-        .tempfile_in(dir)?;
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".hallmark-tmp-").tempfile_in(dir)?;
     if !private {
         // NamedTempFile is created 0600; published files (did.json) should be world-readable.
         set_mode(tmp.path(), 0o644)?;

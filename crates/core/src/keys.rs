@@ -111,9 +111,7 @@ pub fn ethereum_key(seed: &[u8], index: u32) -> Result<Secp256k1Key, KeyError> {
     if index > MAX_INDEX {
         return Err(KeyError::IndexOutOfRange(index));
     }
-    let path: DerivationPath = ethereum_path(index)
-        .parse()
-        .map_err(|e| KeyError::Bip32(format!("{e:?}")))?;
+    let path: DerivationPath = ethereum_path(index).parse().map_err(|e| KeyError::Bip32(format!("{e:?}")))?;
     let root = XPriv::root_from_seed(seed, None).map_err(|e| KeyError::Bip32(e.to_string()))?;
     let child = root.derive_path(&path).map_err(|e| KeyError::Bip32(e.to_string()))?;
     let signing: &coins_bip32::ecdsa::SigningKey = child.as_ref();
@@ -143,18 +141,42 @@ mod tests {
     #[test]
     fn slip10_ed25519_vector_1() {
         let s = "000102030405060708090a0b0c0d0e0f";
-        check(s, &[], "2b4be7f19ee27bbf30c667b642d5f4aa69fd169872f8fc3059c08ebae2eb19e7",
-            Some("00a4b2856bfec510abab89753fac1ac0e1112364e7d250545963f135f2a33188ed"));
-        check(s, &[0], "68e0fe46dfb67e368c75379acec591dad19df3cde26e63b93a8e704f1dade7a3",
-            Some("008c8a13df77a28f3445213a0f432fde644acaa215fc72dcdf300d5efaa85d350c"));
-        check(s, &[0, 1], "b1d0bad404bf35da785a64ca1ac54b2617211d2777696fbffaf208f746ae84f2",
-            Some("001932a5270f335bed617d5b935c80aedb1a35bd9fc1e31acafd5372c30f5c1187"));
-        check(s, &[0, 1, 2], "92a5b23c0b8a99e37d07df3fb9966917f5d06e02ddbd909c7e184371463e9fc9",
-            Some("00ae98736566d30ed0e9d2f4486a64bc95740d89c7db33f52121f8ea8f76ff0fc1"));
-        check(s, &[0, 1, 2, 2], "30d1dc7e5fc04c31219ab25a27ae00b50f6fd66622f6e9c913253d6511d1e662",
-            Some("008abae2d66361c879b900d204ad2cc4984fa2aa344dd7ddc46007329ac76c429c"));
-        check(s, &[0, 1, 2, 2, 1_000_000_000], "8f94d394a8e8fd6b1bc2f3f49f5c47e385281d5c17e65324b0f62483e37e8793",
-            Some("003c24da049451555d51a7014a37337aa4e12d41e485abccfa46b47dfb2af54b7a"));
+        check(
+            s,
+            &[],
+            "2b4be7f19ee27bbf30c667b642d5f4aa69fd169872f8fc3059c08ebae2eb19e7",
+            Some("00a4b2856bfec510abab89753fac1ac0e1112364e7d250545963f135f2a33188ed"),
+        );
+        check(
+            s,
+            &[0],
+            "68e0fe46dfb67e368c75379acec591dad19df3cde26e63b93a8e704f1dade7a3",
+            Some("008c8a13df77a28f3445213a0f432fde644acaa215fc72dcdf300d5efaa85d350c"),
+        );
+        check(
+            s,
+            &[0, 1],
+            "b1d0bad404bf35da785a64ca1ac54b2617211d2777696fbffaf208f746ae84f2",
+            Some("001932a5270f335bed617d5b935c80aedb1a35bd9fc1e31acafd5372c30f5c1187"),
+        );
+        check(
+            s,
+            &[0, 1, 2],
+            "92a5b23c0b8a99e37d07df3fb9966917f5d06e02ddbd909c7e184371463e9fc9",
+            Some("00ae98736566d30ed0e9d2f4486a64bc95740d89c7db33f52121f8ea8f76ff0fc1"),
+        );
+        check(
+            s,
+            &[0, 1, 2, 2],
+            "30d1dc7e5fc04c31219ab25a27ae00b50f6fd66622f6e9c913253d6511d1e662",
+            Some("008abae2d66361c879b900d204ad2cc4984fa2aa344dd7ddc46007329ac76c429c"),
+        );
+        check(
+            s,
+            &[0, 1, 2, 2, 1_000_000_000],
+            "8f94d394a8e8fd6b1bc2f3f49f5c47e385281d5c17e65324b0f62483e37e8793",
+            Some("003c24da049451555d51a7014a37337aa4e12d41e485abccfa46b47dfb2af54b7a"),
+        );
     }
 
     /// SLIP-10 "Test vector 2 for ed25519".
@@ -165,8 +187,18 @@ mod tests {
         check(s, &[0], "1559eb2bbec5790b0c65d8693e4d0875b1747f4970ae8b650486ed7470845635", None);
         check(s, &[0, 2147483647], "ea4f5bfe8694d8bb74b7b59404632fd5968b774ed545e810de9c32a4fb4192f4", None);
         check(s, &[0, 2147483647, 1], "3757c7577170179c7868353ada796c839135b3d30554bbb74a4b1e4a5a58505c", None);
-        check(s, &[0, 2147483647, 1, 2147483646], "5837736c89570de861ebc173b1086da4f505d4adb387c6a1b1342d5e4ac9ec72", None);
-        check(s, &[0, 2147483647, 1, 2147483646, 2], "551d333177df541ad876a60ea71f00447931c0a9da16f227c11ea080d7391b8d", None);
+        check(
+            s,
+            &[0, 2147483647, 1, 2147483646],
+            "5837736c89570de861ebc173b1086da4f505d4adb387c6a1b1342d5e4ac9ec72",
+            None,
+        );
+        check(
+            s,
+            &[0, 2147483647, 1, 2147483646, 2],
+            "551d333177df541ad876a60ea71f00447931c0a9da16f227c11ea080d7391b8d",
+            None,
+        );
     }
 
     #[test]

@@ -77,7 +77,9 @@ fn map_err(e: keyring::Error) -> KeystoreError {
     match e {
         E::NoDefaultStore => KeystoreError::Unavailable("no Secret Service / keychain store".into()),
         E::PlatformFailure(p) | E::NoStorageAccess(p) => KeystoreError::Unavailable(p.to_string()),
-        E::BadEncoding(_) | E::BadDataFormat(..) => KeystoreError::Failed("the stored entry is not a Hallmark wallet key".into()),
+        E::BadEncoding(_) | E::BadDataFormat(..) => {
+            KeystoreError::Failed("the stored entry is not a Hallmark wallet key".into())
+        }
         other => KeystoreError::Failed(format!("{other:?}").chars().take(200).collect()),
     }
 }

@@ -35,6 +35,31 @@ fn suggestion_text(s: &Option<&'static str>) -> String {
     s.map(|w| format!(" (did you mean '{w}'?)")).unwrap_or_default()
 }
 
+/// The word the person most likely meant: the BIP-39 word sharing its first four letters
+/// (they are unique in the list), else the single closest word within two typos.
+fn suggest(list: &[&'static str; 2048], typed: &str) -> Option<&'static str> {
+    let prefix: String = typed.chars().take(4).collect();
+    if prefix.chars().count() == 4 {
+        if let Some(w) = Language::English.words_by_prefix(&prefix).first() {
+            return Some(w);
+        }
+    }
+    let mut best: Option<(usize, &'static str)> = None;
+    let mut tie = false;
+    for &w in list {
+        let d = strsim::damerau_levenshtein(typed, w);
+        match best {
+            Some((bd, _)) if d > bd => {}
+            Some((bd, _)) if d == bd => tie = true,
+            _ => {
+                best = Some((d, w));
+                tie = false;
+            }
+        }
+    }
+    best.filter(|(d, _)| *d <= 2 && !tie).map(|(_, w)| w)
+}
+
 /// A validated recovery phrase. The words are wiped from memory when it is dropped.
 pub struct RecoveryPhrase(Mnemonic);
 
@@ -57,12 +82,7 @@ impl RecoveryPhrase {
         let list = Language::English.word_list();
         for (i, w) in words.iter().enumerate() {
             if list.binary_search(w).is_err() {
-                let prefix: String = w.chars().take(4).collect();
-                let suggestion = if prefix.chars().count() == 4 {
-                    Language::English.words_by_prefix(&prefix).first().copied()
-                } else {
-                    None
-                };
+                let suggestion = suggest(list, w);
                 return Err(MnemonicError::UnknownWord { position: i + 1, word: (*w).to_string(), suggestion });
             }
         }
@@ -116,10 +136,7 @@ impl RecoveryPhrase {
 
     /// True when `answer` is the word at 1-based `position` (case and surrounding space ignored).
     pub fn check_word(&self, position: usize, answer: &str) -> bool {
-        self.0
-            .words()
-            .nth(position.wrapping_sub(1))
-            .is_some_and(|w| w == answer.trim().to_lowercase())
+        self.0.words().nth(position.wrapping_sub(1)).is_some_and(|w| w == answer.trim().to_lowercase())
     }
 }
 
@@ -147,7 +164,10 @@ mod tests {
     #[test]
     fn bip39_reference_vector_seed() {
         // Trezor's BIP-39 vector: "abandon ×11 about", passphrase "TREZOR".
-        let m = Mnemonic::parse("abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about").unwrap();
+        let m = Mnemonic::parse(
+            "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about",
+        )
+        .unwrap();
         assert_eq!(hex::encode(m.to_seed("TREZOR")), "c55257c360c07c72029aebc1b53c05ed0362ada38ead3e3e9efa3708e53495531f09a6987599d18264c1e1c92f2cf141630c7a3c4ab7c81b2f001698e7463b04");
     }
 
@@ -157,6 +177,11 @@ mod tests {
         let e = RecoveryPhrase::parse(typo).unwrap_err();
         assert_eq!(e, MnemonicError::UnknownWord { position: 6, word: "abandom".into(), suggestion: Some("abandon") });
         assert_eq!(e.to_string(), "word 6 'abandom' is not in the BIP-39 word list (did you mean 'abandon'?)");
+        // Typos in the first four letters are caught by edit distance; far-off words get no guess.
+        let list = Language::English.word_list();
+        assert_eq!(suggest(list, "tesst"), Some("test"));
+        assert_eq!(suggest(list, "zebar"), Some("zebra"));
+        assert_eq!(suggest(list, "qqqqqqqq"), None);
     }
 
     #[test]

@@ -70,10 +70,10 @@ pub enum StoreError {
     /// Any other SQLite error.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    /// The data folder could not be created.
-    #[error("could not create the data folder {path}: {source}")]
+    /// The data folder or the database file could not be created or opened.
+    #[error("could not create or open {path}: {source}")]
     Io {
-        /// The folder.
+        /// The folder or file.
         path: String,
         /// The underlying error.
         source: std::io::Error,
@@ -152,6 +152,13 @@ impl Store {
         crate::fsutil::ensure_private_dir(dir)
             .map_err(|source| StoreError::Io { path: dir.display().to_string(), source })?;
         let path = dir.join(DB_FILE);
+        // Create the file owner-only before SQLite opens it; SQLite gives its -wal and -shm
+        // files the same permissions.
+        let mut create = std::fs::OpenOptions::new();
+        create.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
+        create.open(&path).map_err(|source| StoreError::Io { path: path.display().to_string(), source })?;
         let conn = Connection::open(&path)?;
         let mut store = Store { conn, path };
         store.setup().map_err(|e| store.classify(e))?;
@@ -221,7 +228,10 @@ impl Store {
     /// Sets a metadata value.
     pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
         self.conn
-            .execute("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
             .map(|_| ())
             .map_err(|e| self.classify(e.into()))
     }
@@ -251,7 +261,8 @@ impl Store {
                 |r| r.get(0),
             )
             .map_err(wrap)?;
-        let index = u32::try_from(next).map_err(|_| StoreError::Sqlite(rusqlite::Error::IntegralValueOutOfRange(0, next)))?;
+        let index =
+            u32::try_from(next).map_err(|_| StoreError::Sqlite(rusqlite::Error::IntegralValueOutOfRange(0, next)))?;
         let new = make(index)?;
         let exists: bool = tx
             .query_row("SELECT EXISTS(SELECT 1 FROM identities WHERE did = ?1)", [&new.did], |r| r.get(0))
@@ -267,7 +278,16 @@ impl Store {
         )
         .map_err(wrap)?;
         tx.commit().map_err(wrap)?;
-        Ok(identity_from_parts(new.did, new.method.to_string(), key_type, index, new.label, new.domain, new.public_key, created_at))
+        Ok(identity_from_parts(
+            new.did,
+            new.method.to_string(),
+            key_type,
+            index,
+            new.label,
+            new.domain,
+            new.public_key,
+            created_at,
+        ))
     }
 
     /// All identities, oldest first.
@@ -290,7 +310,16 @@ impl Store {
                 let key_type = KeyType::parse(&key_type).ok_or_else(|| {
                     rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, "unknown key type".into())
                 })?;
-                Ok(identity_from_parts(r.get(0)?, r.get(1)?, key_type, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+                Ok(identity_from_parts(
+                    r.get(0)?,
+                    r.get(1)?,
+                    key_type,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                ))
             })?;
             rows.collect()
         };
@@ -299,10 +328,8 @@ impl Store {
 
     /// Runs SQLite's integrity check; `Ok(())` when the database is sound.
     pub fn integrity_check(&self) -> Result<(), StoreError> {
-        let result: String = self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .map_err(|e| self.classify(e.into()))?;
+        let result: String =
+            self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| self.classify(e.into()))?;
         if result == "ok" {
             Ok(())
         } else {
@@ -352,9 +379,17 @@ mod tests {
         assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
         let a = s.create_identity::<StoreError>(KeyType::Ed25519, |i| Ok(draft(&format!("did:key:a{i}")))).unwrap();
         let b = s.create_identity::<StoreError>(KeyType::Ed25519, |i| Ok(draft(&format!("did:key:a{i}")))).unwrap();
-        let c = s.create_identity::<StoreError>(KeyType::Secp256k1, |i| {
-            Ok(NewIdentity { did: format!("did:pkh:eip155:1:0xabc{i}"), method: "pkh", label: None, domain: None, public_key: "02".into() })
-        }).unwrap();
+        let c = s
+            .create_identity::<StoreError>(KeyType::Secp256k1, |i| {
+                Ok(NewIdentity {
+                    did: format!("did:pkh:eip155:1:0xabc{i}"),
+                    method: "pkh",
+                    label: None,
+                    domain: None,
+                    public_key: "02".into(),
+                })
+            })
+            .unwrap();
         assert_eq!((a.key_index, b.key_index, c.key_index), (0, 1, 0));
         assert_eq!(c.address.as_deref(), Some("0xabc0"));
         assert_eq!(c.derivation_path, "m/44'/60'/0'/0/0");

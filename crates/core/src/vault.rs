@@ -49,7 +49,9 @@ pub enum VaultError {
     #[error("no wallet in {0}: create one with `hallmark init` or `hallmark restore`")]
     NoWallet(String),
     /// A vault file exists already where a new one was to be created.
-    #[error("a wallet already exists in {0}; nothing was changed (use another HALLMARK_HOME to create a second wallet)")]
+    #[error(
+        "a wallet already exists in {0}; nothing was changed (use another HALLMARK_HOME to create a second wallet)"
+    )]
     AlreadyExists(String),
     /// The passphrase does not open the vault.
     #[error("wrong passphrase: the vault did not open and nothing was changed")]
@@ -174,7 +176,9 @@ fn derive_passphrase_key(passphrase: &str, kdf: &KdfParams) -> Result<WalletKey,
     Ok(out)
 }
 
-fn check_passphrase_strength(passphrase: &str) -> Result<(), VaultError> {
+/// Checks that a new passphrase is acceptable (at least [`MIN_PASSPHRASE_CHARS`] characters),
+/// so callers can refuse it before doing anything else.
+pub fn check_passphrase_strength(passphrase: &str) -> Result<(), VaultError> {
     if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
         return Err(VaultError::WeakPassphrase);
     }
@@ -237,7 +241,9 @@ impl Vault {
         let shown = path.display().to_string();
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(VaultError::NoWallet(dir.display().to_string())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(VaultError::NoWallet(dir.display().to_string()))
+            }
             Err(source) => return Err(VaultError::Io { action: "read", path: shown, source }),
         };
         let corrupt = |reason: String| VaultError::Corrupt { path: shown.clone(), reason };
@@ -289,8 +295,11 @@ impl Vault {
     fn write(&self, dir: &Path) -> Result<(), VaultError> {
         let path = dir.join(VAULT_FILE);
         let json = serde_json::to_vec_pretty(self).map_err(|e| VaultError::Crypto(e.to_string()))?;
-        fsutil::atomic_write(&path, &json, true)
-            .map_err(|source| VaultError::Io { action: "write", path: path.display().to_string(), source })
+        fsutil::atomic_write(&path, &json, true).map_err(|source| VaultError::Io {
+            action: "write",
+            path: path.display().to_string(),
+            source,
+        })
     }
 
     /// Unwraps the wallet key with the passphrase (slow by design: Argon2id).
@@ -312,7 +321,12 @@ impl Vault {
 
     /// Re-wraps the wallet key under `new_passphrase` (fresh salt) and replaces the file atomically.
     /// The seed ciphertext and the keyring entry are unchanged.
-    pub fn change_passphrase(&mut self, dir: &Path, old_passphrase: &str, new_passphrase: &str) -> Result<(), VaultError> {
+    pub fn change_passphrase(
+        &mut self,
+        dir: &Path,
+        old_passphrase: &str,
+        new_passphrase: &str,
+    ) -> Result<(), VaultError> {
         check_passphrase_strength(new_passphrase)?;
         let key = self.unwrap_key(old_passphrase)?;
         let mut updated = self.clone();

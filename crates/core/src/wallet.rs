@@ -60,6 +60,60 @@ pub enum WalletError {
     PassphraseInput(String),
 }
 
+impl WalletError {
+    /// A stable, machine-readable code for this error, shared by the CLI (`--json` errors,
+    /// exit codes) and the app (`{code, message}`). Codes never change meaning once published.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WalletError::Vault(e) => match e {
+                VaultError::NoWallet(_) => "no_wallet",
+                VaultError::AlreadyExists(_) => "wallet_exists",
+                VaultError::WrongPassphrase => "wrong_passphrase",
+                VaultError::KeyringKeyMismatch => "keyring_mismatch",
+                VaultError::Corrupt { .. } => "damaged_data",
+                VaultError::TooNew { .. } => "data_too_new",
+                VaultError::WeakPassphrase => "weak_passphrase",
+                VaultError::Crypto(_) => "crypto_failed",
+                VaultError::Io { .. } => "io_failed",
+            },
+            WalletError::Store(e) => match e {
+                StoreError::Corrupt { .. } => "damaged_data",
+                StoreError::TooNew { .. } => "data_too_new",
+                StoreError::Busy => "busy",
+                StoreError::Duplicate(_) => "duplicate",
+                StoreError::Sqlite(_) => "database_failed",
+                StoreError::Io { .. } => "io_failed",
+            },
+            WalletError::Keystore(e) => match e {
+                KeystoreError::BadMode(_) => "bad_keyring_mode",
+                KeystoreError::Disabled => "keyring_disabled",
+                KeystoreError::Unavailable(_) => "keyring_unavailable",
+                KeystoreError::Failed(_) => "keyring_failed",
+            },
+            WalletError::Did(e) => match e {
+                DidError::Malformed(_) | DidError::InvalidIdentifier(..) => "invalid_did",
+                DidError::UnsupportedMethod(_) => "unsupported_did_method",
+                DidError::BadDomain(..) | DidError::MissingDomain => "invalid_domain",
+                DidError::NotFound(_) => "did_not_found",
+                DidError::Unreachable { .. } => "did_unreachable",
+                DidError::Timeout(..) => "did_timeout",
+                DidError::InvalidDocument(..) => "invalid_did_document",
+                DidError::Generate(_) => "did_failed",
+            },
+            WalletError::Key(_) => "key_derivation_failed",
+            WalletError::Mnemonic(e) => match e {
+                MnemonicError::Random(_) => "random_failed",
+                _ => "invalid_phrase",
+            },
+            WalletError::NeedPassphrase => "need_passphrase",
+            WalletError::NoHome => "no_data_folder",
+            WalletError::Mismatch(_) => "wallet_mismatch",
+            WalletError::NotInWallet(_) => "not_in_wallet",
+            WalletError::PassphraseInput(_) => "passphrase_input_failed",
+        }
+    }
+}
+
 /// The data folder: `HALLMARK_HOME`, else the per-OS data directory.
 pub fn default_home() -> Result<PathBuf, WalletError> {
     if let Some(h) = std::env::var_os(ENV_HOME).filter(|h| !h.is_empty()) {
@@ -131,9 +185,17 @@ impl std::fmt::Debug for Wallet {
 impl Wallet {
     /// Creates a wallet in `home` from `phrase`, protected by `passphrase`, and (in
     /// [`KeyringMode::Os`]) remembers its key in the OS keyring. Refuses to overwrite a wallet.
-    pub fn create(home: &Path, phrase: &RecoveryPhrase, passphrase: &str, mode: KeyringMode) -> Result<Created, WalletError> {
-        crate::fsutil::ensure_private_dir(home)
-            .map_err(|source| VaultError::Io { action: "create", path: home.display().to_string(), source })?;
+    pub fn create(
+        home: &Path,
+        phrase: &RecoveryPhrase,
+        passphrase: &str,
+        mode: KeyringMode,
+    ) -> Result<Created, WalletError> {
+        crate::fsutil::ensure_private_dir(home).map_err(|source| VaultError::Io {
+            action: "create",
+            path: home.display().to_string(),
+            source,
+        })?;
         match Vault::load(home) {
             Err(VaultError::NoWallet(_)) => {}
             Ok(_) => return Err(VaultError::AlreadyExists(home.display().to_string()).into()),
@@ -161,7 +223,13 @@ impl Wallet {
             }
         };
         tracing::info!(wallet_id = %vault.wallet_id, "wallet created");
-        Ok(Created { home: home.display().to_string(), wallet_id: vault.wallet_id, ethereum_address, keyring, keyring_note })
+        Ok(Created {
+            home: home.display().to_string(),
+            wallet_id: vault.wallet_id,
+            ethereum_address,
+            keyring,
+            keyring_note,
+        })
     }
 
     /// Opens the wallet in `home` without unlocking it.
@@ -223,7 +291,8 @@ impl Wallet {
     pub fn lock(&self) -> Result<bool, WalletError> {
         match self.keystore.remove() {
             Ok(had) => Ok(had),
-            Err(KeystoreError::Disabled) => Ok(false),
+            // Nothing can be stored where there is no keyring: already locked.
+            Err(KeystoreError::Disabled | KeystoreError::Unavailable(_)) => Ok(false),
             Err(e) => Err(e.into()),
         }
     }
@@ -263,10 +332,9 @@ impl Wallet {
 }
 
 fn ed25519_public(id: &Identity) -> Result<ed25519_dalek::VerifyingKey, WalletError> {
-    let bytes: [u8; 32] = hex::decode(&id.public_key)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| StoreError::Corrupt { path: id.did.clone(), reason: "stored public key is not 32 bytes".into() })?;
+    let bytes: [u8; 32] = hex::decode(&id.public_key).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| {
+        StoreError::Corrupt { path: id.did.clone(), reason: "stored public key is not 32 bytes".into() }
+    })?;
     ed25519_dalek::VerifyingKey::from_bytes(&bytes)
         .map_err(|_| StoreError::Corrupt { path: id.did.clone(), reason: "stored public key is invalid".into() }.into())
 }
@@ -299,7 +367,12 @@ impl UnlockedWallet {
 
     /// Derives the next key for `method` and records a new identity.
     /// `domain` is required for did:web and ignored otherwise.
-    pub fn new_identity(&mut self, method: DidMethod, label: Option<String>, domain: Option<&str>) -> Result<Identity, WalletError> {
+    pub fn new_identity(
+        &mut self,
+        method: DidMethod,
+        label: Option<String>,
+        domain: Option<&str>,
+    ) -> Result<Identity, WalletError> {
         let web_did = match (method, domain) {
             (DidMethod::Web, Some(d)) => Some(did::did_web(d)?),
             (DidMethod::Web, None) => return Err(DidError::MissingDomain.into()),
@@ -307,25 +380,26 @@ impl UnlockedWallet {
         };
         let label = label.map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
         let seed = &self.seed;
-        let identity = self.wallet.store.create_identity(method.key_type(), |index| -> Result<NewIdentity, WalletError> {
-            let (did, public_key) = match method {
-                DidMethod::Pkh => {
-                    let k = keys::ethereum_key(seed.as_ref(), index)?;
-                    (did::did_pkh(k.public_compressed())?, hex::encode(k.public_compressed()))
-                }
-                _ => {
-                    let vk = keys::ed25519_identity_key(seed.as_ref(), index)?.verifying_key();
-                    let did = match method {
-                        DidMethod::Key => did::did_key(&vk)?,
-                        DidMethod::Jwk => did::did_jwk(&vk),
-                        _ => web_did.clone().unwrap_or_default(),
-                    };
-                    (did, hex::encode(vk.to_bytes()))
-                }
-            };
-            let domain = web_did.as_ref().and(domain.map(|d| d.trim().to_string()));
-            Ok(NewIdentity { did, method: method.as_str(), label: label.clone(), domain, public_key })
-        })?;
+        let identity =
+            self.wallet.store.create_identity(method.key_type(), |index| -> Result<NewIdentity, WalletError> {
+                let (did, public_key) = match method {
+                    DidMethod::Pkh => {
+                        let k = keys::ethereum_key(seed.as_ref(), index)?;
+                        (did::did_pkh(k.public_compressed())?, hex::encode(k.public_compressed()))
+                    }
+                    _ => {
+                        let vk = keys::ed25519_identity_key(seed.as_ref(), index)?.verifying_key();
+                        let did = match method {
+                            DidMethod::Key => did::did_key(&vk)?,
+                            DidMethod::Jwk => did::did_jwk(&vk),
+                            _ => web_did.clone().unwrap_or_default(),
+                        };
+                        (did, hex::encode(vk.to_bytes()))
+                    }
+                };
+                let domain = web_did.as_ref().and(domain.map(|d| d.trim().to_string()));
+                Ok(NewIdentity { did, method: method.as_str(), label: label.clone(), domain, public_key })
+            })?;
         tracing::info!(did = %identity.did, "identity created");
         Ok(identity)
     }
@@ -370,7 +444,10 @@ mod tests {
         assert_eq!(p.did, "did:pkh:eip155:1:0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
         assert_eq!(web.did, "did:web:example.com");
         assert_eq!((k.key_index, j.key_index, web.key_index, p.key_index), (0, 1, 2, 0));
-        assert!(matches!(u.new_identity(DidMethod::Web, None, Some("example.com")), Err(WalletError::Store(StoreError::Duplicate(_)))));
+        assert!(matches!(
+            u.new_identity(DidMethod::Web, None, Some("example.com")),
+            Err(WalletError::Store(StoreError::Duplicate(_)))
+        ));
         assert!(matches!(u.new_identity(DidMethod::Web, None, None), Err(WalletError::Did(DidError::MissingDomain))));
         // The stored key of did:key is the derived key.
         let sk = u.ed25519_signing_key(&k).unwrap();
@@ -391,7 +468,10 @@ mod tests {
         assert_eq!(std::fs::read(dir.path().join(crate::vault::VAULT_FILE)).unwrap(), before);
         // Move the vault away: the database still names the old wallet, so a new one is refused.
         std::fs::remove_file(dir.path().join(crate::vault::VAULT_FILE)).unwrap();
-        assert!(matches!(Wallet::create(dir.path(), &phrase, "passphrase-2", KeyringMode::None), Err(WalletError::Mismatch(_))));
+        assert!(matches!(
+            Wallet::create(dir.path(), &phrase, "passphrase-2", KeyringMode::None),
+            Err(WalletError::Mismatch(_))
+        ));
         assert!(!dir.path().join(crate::vault::VAULT_FILE).exists());
     }
 }
