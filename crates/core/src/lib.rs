@@ -10,6 +10,8 @@
 //! * [`store`] — the SQLite database (identities, metadata, migrations).
 //! * [`did`] — DIDs: creation, did:web documents, resolution.
 //! * [`wallet`] — ties them together; the entry point for callers.
+//! * [`session`] — the app's long-lived session: onboarding, unlock, lock, auto-lock.
+//! * [`qr`] — QR codes of DIDs, as module matrices for the UI to draw.
 //! * [`fsutil`] — atomic file writes.
 //!
 //! See `ARCHITECTURE.md` at the repository root for the data flow and on-disk layout.
@@ -21,6 +23,8 @@ pub mod fsutil;
 pub mod keys;
 pub mod keystore;
 pub mod mnemonic;
+pub mod qr;
+pub mod session;
 pub mod store;
 pub mod vault;
 pub mod wallet;

@@ -21,6 +21,7 @@ use crate::vault::{Seed, Vault, VaultError};
 pub const ENV_HOME: &str = "HALLMARK_HOME";
 const META_WALLET_ID: &str = "wallet_id";
 const META_ETH_ADDRESS: &str = "ethereum_address";
+const META_LOCK_MINUTES: &str = "lock_timeout_minutes";
 
 /// Errors from wallet operations. Each says what failed and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +59,18 @@ pub enum WalletError {
     /// The passphrase could not be read.
     #[error("could not read the passphrase: {0}")]
     PassphraseInput(String),
+    /// The session is locked.
+    #[error("the wallet is locked: unlock it with your passphrase first")]
+    Locked,
+    /// No new recovery phrase is waiting to be confirmed.
+    #[error("no new recovery phrase is waiting to be confirmed: start creating the wallet again")]
+    NoPendingPhrase,
+    /// A word typed back at wallet creation is not the phrase's word.
+    #[error("word #{0} is not the word of your recovery phrase: check what you wrote down (nothing was created)")]
+    QuizMismatch(usize),
+    /// A setting value out of range.
+    #[error("{0}")]
+    BadSetting(String),
 }
 
 impl WalletError {
@@ -110,6 +123,10 @@ impl WalletError {
             WalletError::Mismatch(_) => "wallet_mismatch",
             WalletError::NotInWallet(_) => "not_in_wallet",
             WalletError::PassphraseInput(_) => "passphrase_input_failed",
+            WalletError::Locked => "locked",
+            WalletError::NoPendingPhrase => "no_pending_phrase",
+            WalletError::QuizMismatch(_) => "quiz_mismatch",
+            WalletError::BadSetting(_) => "bad_setting",
         }
     }
 }
@@ -284,6 +301,33 @@ impl Wallet {
             return Ok(did::did_web_document(&id.did, &vk)?);
         }
         Ok(did::resolve(&id.did, did::DEFAULT_RESOLVE_TIMEOUT).await?)
+    }
+
+    /// Checks the passphrase without unlocking (the Argon2id cost applies).
+    pub fn check_passphrase(&self, passphrase: &str) -> Result<(), WalletError> {
+        self.vault.unwrap_key(passphrase)?;
+        Ok(())
+    }
+
+    /// The app's auto-lock time in minutes (0: never).
+    pub fn lock_timeout_minutes(&self) -> Result<u32, WalletError> {
+        Ok(self
+            .store
+            .meta(META_LOCK_MINUTES)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(crate::session::DEFAULT_LOCK_MINUTES))
+    }
+
+    /// Sets the app's auto-lock time in minutes (0: never; at most a day).
+    pub fn set_lock_timeout_minutes(&self, minutes: u32) -> Result<(), WalletError> {
+        if minutes > crate::session::MAX_LOCK_MINUTES {
+            return Err(WalletError::BadSetting(format!(
+                "the lock timeout is at most {} minutes (a day); 0 means never",
+                crate::session::MAX_LOCK_MINUTES
+            )));
+        }
+        self.store.set_meta(META_LOCK_MINUTES, &minutes.to_string())?;
+        Ok(())
     }
 
     /// Removes the wallet key from the OS keyring; afterwards the passphrase is needed.

@@ -1,0 +1,31 @@
+//! Builds the Tauri context from ../tauri.conf.json and declares the app's commands, so that
+//! each is denied unless a capability (src-tauri/capabilities/) grants it.
+
+/// Every command the UI may call. Keep in sync with `generate_handler!` in main.rs.
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "wallet_begin_create",
+    "wallet_finish_create",
+    "wallet_cancel_create",
+    "wallet_restore",
+    "wallet_unlock",
+    "wallet_lock",
+    "identities_list",
+    "identity_create",
+    "identity_document",
+    "identity_qr",
+    "identity_web_info",
+    "clipboard_copy",
+    "settings_set_lock_timeout",
+    "activity",
+    "ui_ready",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .config_path("../tauri.conf.json")
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed");
+}

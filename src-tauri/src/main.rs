@@ -1,0 +1,86 @@
+//! Hallmark's desktop app: a thin Tauri shell over hallmark-core. It holds one wallet session,
+//! exposes the commands in [`commands`], and locks the wallet after the idle time.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod error;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hallmark_core::keystore::KeyringMode;
+use hallmark_core::session::{LockReason, Session};
+use hallmark_core::wallet::default_home;
+use tauri::Emitter;
+
+use crate::commands::{with_session, AppState};
+
+/// How often the idle check runs.
+const IDLE_CHECK: Duration = Duration::from_secs(5);
+
+fn main() {
+    // Logs go to stderr only when asked for (HALLMARK_LOG=info|debug); secrets are never logged.
+    if let Ok(filter) = std::env::var("HALLMARK_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .init();
+    }
+    let (home, mode) = match (default_home(), KeyringMode::from_env()) {
+        (Ok(h), Ok(m)) => (h, m),
+        (Err(e), _) => fail(&e.to_string()),
+        (_, Err(e)) => fail(&e.to_string()),
+    };
+    let mut session = Session::new(&home, mode);
+    // Open silently when the OS keyring holds the wallet key.
+    if let Err(e) = session.unlock_with_keyring() {
+        tracing::warn!("could not unlock through the OS keyring: {e}");
+    }
+    let session = Arc::new(Mutex::new(session));
+    let for_idle = session.clone();
+
+    tauri::Builder::default()
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .manage(AppState { session })
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    tokio::time::sleep(IDLE_CHECK).await;
+                    match with_session(&for_idle, |s| s.lock_if_idle()).await {
+                        Ok(true) => {
+                            let _ = handle.emit("session-locked", serde_json::json!({ "reason": LockReason::Idle }));
+                        }
+                        Ok(false) => {}
+                        Err(e) => tracing::warn!("idle check: {}", e.message),
+                    }
+                }
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::wallet_begin_create,
+            commands::wallet_finish_create,
+            commands::wallet_cancel_create,
+            commands::wallet_restore,
+            commands::wallet_unlock,
+            commands::wallet_lock,
+            commands::identities_list,
+            commands::identity_create,
+            commands::identity_document,
+            commands::identity_qr,
+            commands::identity_web_info,
+            commands::clipboard_copy,
+            commands::settings_set_lock_timeout,
+            commands::activity,
+            commands::ui_ready,
+        ])
+        .run(tauri::generate_context!("../tauri.conf.json"))
+        .unwrap_or_else(|e| fail(&format!("the window could not start: {e}")));
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("hallmark-app: {message}");
+    std::process::exit(1);
+}

@@ -1,0 +1,116 @@
+// Start-up: registers the screens, wires the header, listens for "session-locked", asks Rust for
+// the status and shows the right first screen:
+//   no wallet → welcome;  wallet but locked → unlock;  unlocked → identities.
+
+import { api, listen, onLocked } from './api.js';
+import { byId, showError, clearError, whileBusy, wireShowPassphrase } from './dom.js';
+import { register, go, current, isShellScreen } from './router.js';
+import { setStatus, markLocked } from './state.js';
+import { startActivityTracking } from './activity.js';
+import { loadingScreen, makeFatalScreen } from './screens/system.js';
+import { welcomeScreen } from './screens/welcome.js';
+import { createScreen, phraseScreen, quizScreen } from './screens/create.js';
+import { restoreScreen } from './screens/restore.js';
+import { unlockScreen, setUnlockReason } from './screens/unlock.js';
+import { identitiesScreen, resetIdentities } from './screens/identities.js';
+import { settingsScreen } from './screens/settings.js';
+
+/**
+ * The wallet is locked now (event from Rust, or a command answered "locked").
+ * reason: "idle" | "manual" | "locked" (a command found it locked).
+ */
+function handleLocked(reason) {
+  markLocked();
+  resetIdentities();
+  if (current() === 'unlock') {
+    // Already there (e.g. after pressing Lock): only an idle lock adds something to say.
+    if (reason === 'idle') setUnlockReason('idle');
+    return;
+  }
+  // Screens before a wallet exists (welcome, create, restore) have nothing to lock.
+  if (isShellScreen()) go('unlock', { reason });
+}
+
+function wireHeader() {
+  byId('nav-identities').addEventListener('click', () => go('identities'));
+  byId('nav-settings').addEventListener('click', () => go('settings'));
+
+  const lockButton = byId('lock-button');
+  lockButton.addEventListener('click', () => whileBusy(lockButton, 'Locking…', async () => {
+    const errorNode = byId('lock-error');
+    clearError(errorNode);
+    try {
+      const status = await api.lock();
+      setStatus(status);
+      markLocked();
+      resetIdentities();
+      go('unlock', { reason: 'manual' });
+    } catch (error) {
+      showError(errorNode, error);
+    }
+  }));
+}
+
+function routeFromStatus(status) {
+  if (!status || !status.has_wallet) go('welcome');
+  else if (!status.unlocked) go('unlock');
+  else go('identities');
+}
+
+let listening = false;
+let reported = false;
+
+/** Tells Rust, once, when the first real screen has been painted (two animation frames later). */
+function reportFirstPaint() {
+  if (reported) return;
+  reported = true;
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    api.uiReady(current()).catch(() => {});
+  }));
+}
+
+async function start() {
+  go('loading');
+  try {
+    if (!listening) {
+      await listen('session-locked', (event) => {
+        const reason = event && event.payload && event.payload.reason;
+        handleLocked(reason === 'idle' ? 'idle' : 'manual');
+      });
+      listening = true;
+    }
+    const status = await api.status();
+    setStatus(status);
+    routeFromStatus(status);
+    reportFirstPaint();
+  } catch (error) {
+    go('fatal', { message: error && error.message });
+  }
+}
+
+function init() {
+  onLocked(() => handleLocked('locked'));
+
+  register('loading', loadingScreen);
+  register('fatal', makeFatalScreen(start));
+  register('welcome', welcomeScreen);
+  register('create', createScreen);
+  register('phrase', phraseScreen);
+  register('quiz', quizScreen);
+  register('restore', restoreScreen);
+  register('unlock', unlockScreen);
+  register('identities', identitiesScreen);
+  register('settings', settingsScreen);
+
+  wireHeader();
+  wireShowPassphrase();
+  // Typing in a field marked wrong removes the mark.
+  document.addEventListener('input', (event) => {
+    if (event.target instanceof Element) event.target.removeAttribute('aria-invalid');
+  });
+  startActivityTracking();
+  start();
+}
+
+// Module scripts run after the page is parsed, so the elements exist already.
+init();
