@@ -163,8 +163,14 @@ fn unlock(g: &Global, home: &Path, mode: KeyringMode) -> Result<Output, CliError
         _ => {}
     }
     let pass = secrets::existing_passphrase(g.passphrase_file.as_deref())?;
-    let u = w.unlock(|| Ok(pass.clone()))?;
-    u.remember_in_keyring(&pass)?;
+    let u = w.unlock_with_passphrase(&pass, true)?;
+    // Here keeping the key is the whole point: a keyring that did not keep it is an error.
+    if u.wallet().status()?.keyring != KeyringState::Unlocked {
+        return Err(WalletError::from(hallmark_core::keystore::KeystoreError::Failed(
+            "the OS keyring did not keep the wallet key".into(),
+        ))
+        .into());
+    }
     Ok(Output::new(
         json!({"keyring": "unlocked", "changed": true}),
         "Unlocked: the OS keyring holds the wallet key again; the wallet opens without the passphrase (`hallmark lock` to undo).",

@@ -176,15 +176,7 @@ impl Session {
     /// app opens without the passphrase next time.
     pub fn unlock(&mut self, passphrase: &str, remember: bool) -> Result<(), WalletError> {
         let wallet = Wallet::open(&self.home, self.mode)?;
-        let pass = Zeroizing::new(passphrase.to_string());
-        // Always check the passphrase, even if the keyring could open the wallet.
-        wallet.check_passphrase(&pass)?;
-        let u = wallet.unlock(|| Ok(pass.clone()))?;
-        if remember && self.mode == KeyringMode::Os {
-            if let Err(e) = u.remember_in_keyring(&pass) {
-                tracing::warn!("could not keep the wallet key in the OS keyring: {e}");
-            }
-        }
+        let u = wallet.unlock_with_passphrase(passphrase, remember && self.mode == KeyringMode::Os)?;
         self.unlocked = Some(u);
         self.touch();
         Ok(())

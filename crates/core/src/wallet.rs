@@ -375,6 +375,26 @@ impl Wallet {
     }
 }
 
+impl Wallet {
+    /// Unlocks with the passphrase, whatever the keyring holds (one Argon2id run). With
+    /// `remember`, the OS keyring then keeps the wallet key, so later opens need no passphrase;
+    /// a keyring that cannot keep it is reported in the log, not as a failure.
+    pub fn unlock_with_passphrase(self, passphrase: &str, remember: bool) -> Result<UnlockedWallet, WalletError> {
+        let key = self.vault.unwrap_key(passphrase)?;
+        let seed = self.vault.open_seed(&key).ok_or_else(|| VaultError::Corrupt {
+            path: self.home.join(crate::vault::VAULT_FILE).display().to_string(),
+            reason: "the seed does not decrypt with the unwrapped wallet key".into(),
+        })?;
+        if remember {
+            match self.keystore.store(&key) {
+                Ok(()) | Err(KeystoreError::Disabled) => {}
+                Err(e) => tracing::warn!("the wallet key was not kept in the OS keyring: {e}"),
+            }
+        }
+        Ok(UnlockedWallet { wallet: self, seed, by: UnlockedBy::Passphrase })
+    }
+}
+
 fn ed25519_public(id: &Identity) -> Result<ed25519_dalek::VerifyingKey, WalletError> {
     let bytes: [u8; 32] = hex::decode(&id.public_key).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| {
         StoreError::Corrupt { path: id.did.clone(), reason: "stored public key is not 32 bytes".into() }
@@ -399,14 +419,6 @@ impl UnlockedWallet {
     /// The wallet, for read-only calls.
     pub fn wallet(&self) -> &Wallet {
         &self.wallet
-    }
-
-    /// Puts the wallet key back into the OS keyring (after `hallmark lock`), so the wallet
-    /// opens without the passphrase again. `pass` must be the passphrase.
-    pub fn remember_in_keyring(&self, pass: &str) -> Result<(), WalletError> {
-        let key = self.wallet.vault.unwrap_key(pass)?;
-        self.wallet.keystore.store(&key)?;
-        Ok(())
     }
 
     /// Derives the next key for `method` and records a new identity.
