@@ -19,6 +19,17 @@ use crate::commands::{with_session, AppState};
 const IDLE_CHECK: Duration = Duration::from_secs(5);
 
 fn main() {
+    // WebKit tuning for a small, security-sensitive UI (a value from the environment wins; set
+    // before any thread starts):
+    // - no GPU compositing: a wallet UI needs none; WebKit's web process keeps ~50 MB less, and
+    //   windows do not come up blank on GPUs whose drivers WebKit mishandles;
+    // - no JavaScript JIT: the UI's few hundred lines of script run fast enough interpreted, and
+    //   without a JIT there is less memory and less attack surface (as in hardened browsers).
+    for (name, value) in [("WEBKIT_DISABLE_COMPOSITING_MODE", "1"), ("JSC_useJIT", "false")] {
+        if std::env::var_os(name).is_none() {
+            std::env::set_var(name, value);
+        }
+    }
     // Logs go to stderr only when asked for (HALLMARK_LOG=info|debug); secrets are never logged.
     if let Ok(filter) = std::env::var("HALLMARK_LOG") {
         tracing_subscriber::fmt()
