@@ -142,6 +142,15 @@ export function toast(message) {
   }, 50);
 }
 
+/** Hides any toast at once (when the wallet locks, what it said no longer applies). */
+export function clearToast() {
+  const node = byId('toast');
+  window.clearTimeout(toastShowTimer);
+  window.clearTimeout(toastHideTimer);
+  node.textContent = '';
+  node.classList.remove('is-visible');
+}
+
 // ---------------------------------------------------------------------------------------------
 // "Show passphrase" checkboxes: <input type="checkbox" class="show-passphrase" data-targets="id1 id2">
 

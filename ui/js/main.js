@@ -3,7 +3,7 @@
 //   no wallet → welcome;  wallet but locked → unlock;  unlocked → identities.
 
 import { api, listen, onLocked } from './api.js';
-import { byId, showError, clearError, whileBusy, wireShowPassphrase } from './dom.js';
+import { byId, showError, clearError, whileBusy, wireShowPassphrase, clearToast } from './dom.js';
 import { register, go, current, isShellScreen } from './router.js';
 import { setStatus, markLocked } from './state.js';
 import { startActivityTracking } from './activity.js';
@@ -21,6 +21,7 @@ import { settingsScreen } from './screens/settings.js';
  */
 function handleLocked(reason) {
   markLocked();
+  clearToast();
   resetIdentities();
   if (current() === 'unlock') {
     // Already there (e.g. after pressing Lock): only an idle lock adds something to say.
@@ -43,6 +44,7 @@ function wireHeader() {
       const status = await api.lock();
       setStatus(status);
       markLocked();
+      clearToast();
       resetIdentities();
       go('unlock', { reason: 'manual' });
     } catch (error) {

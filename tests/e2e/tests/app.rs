@@ -1,0 +1,1105 @@
+//! End-to-end tests of the real desktop app (`hallmark-app`) in a real window.
+//!
+//! Each test starts its own tauri-driver (which starts WebKitWebDriver, which starts the app) with
+//! its own empty data folder (`HALLMARK_HOME`), drives the window over WebDriver like a person
+//! would, and checks the result on screen and, independently, with the `hallmark` command line.
+//! Screenshots of every main screen and a results.txt land in
+//! `<target dir>/e2e-results/<test>/`.
+//!
+//! Run them with `scripts/e2e`: it builds the app and the CLI, installs tauri-driver, and runs
+//! these tests under Xvfb inside a private D-Bus session with a throw-away OS keyring. They are
+//! `#[ignore]`d so that a plain `cargo test --workspace` (no display, no driver) skips them;
+//! scripts/e2e passes `--include-ignored`.
+//!
+//! Overrides (all optional): HALLMARK_E2E_APP, HALLMARK_E2E_CLI (binaries), TAURI_DRIVER,
+//! WEBKIT_DRIVER (drivers), HALLMARK_E2E_RESULTS (results folder).
+
+use std::cell::{Cell, RefCell};
+use std::fs;
+use std::future::Future;
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+/// How long an element may take to show up on screen.
+const WAIT: Duration = Duration::from_secs(10);
+/// How long a screen may take when the step behind it derives keys (Argon2, BIP-39 seed).
+const SLOW_WAIT: Duration = Duration::from_secs(30);
+const POLL: Duration = Duration::from_millis(100);
+/// A whole test may take this long; past it, the test fails saying what it was doing (a
+/// WebDriver command that never answers would otherwise hang the run).
+const TEST_TIMEOUT: Duration = Duration::from_secs(180);
+/// How long a WebDriver screenshot (or, while failing, a look at the page) may take.
+const SHOT_TIMEOUT: Duration = Duration::from_secs(5);
+
+const PASSPHRASE: &str = "correct horse battery";
+const TEST_PHRASE: &str = "test test test test test test test test test test test junk";
+const TEST_ADDRESS: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+
+// ---------------------------------------------------------------------------------------------
+// The tests
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and a keyring session: run scripts/e2e"]
+async fn create_wallet_identity_lock_unlock() {
+    let run = Run::new("create_wallet_identity_lock_unlock");
+    run.within(async {
+        let app = App::launch(&run).await;
+
+        // Welcome → create: the passphrase, twice.
+        app.wait_screen("welcome").await;
+        app.screenshot("welcome").await;
+        app.click("create-wallet").await;
+        app.wait_screen("create").await;
+        app.type_text("create-passphrase", PASSPHRASE).await;
+        app.type_text("create-passphrase-confirm", PASSPHRASE).await;
+        app.screenshot("create").await;
+        app.click("create-continue").await;
+
+        // The 24 words.
+        app.wait_screen_for("phrase", SLOW_WAIT).await;
+        let words = app.phrase_words().await;
+        app.step(&format!("the phrase screen shows {} words", words.len()));
+        app.screenshot("phrase").await;
+        app.click("phrase-written").await;
+
+        // The quiz: type the word asked for at each position.
+        app.wait_screen("quiz").await;
+        let inputs = app.wait_count("#quiz-screen input.quiz-input", 3).await;
+        let mut asked = Vec::new();
+        for input in &inputs {
+            let position = app.attr(input, "data-position").await;
+            let n: usize = match position.as_deref().map(str::parse) {
+                Some(Ok(n)) if (1..=24).contains(&n) => n,
+                _ => app.fail(&format!("quiz input has data-position {position:?}, expected 1..=24")).await,
+            };
+            app.send_keys(input, words[n - 1].as_str()).await;
+            asked.push(n);
+        }
+        app.step(&format!("quiz asked for words {asked:?}"));
+        app.screenshot("quiz").await;
+        app.click("quiz-confirm").await;
+
+        // The wallet exists and is unlocked: no identities yet.
+        app.wait_screen_for("identities", SLOW_WAIT).await;
+        app.wait_visible("identities-empty").await;
+        app.screenshot("identities-empty").await;
+
+        // A did:key called "Photographer".
+        let did = app.create_identity("key", "Photographer").await;
+        app.check(did.starts_with("did:key:z6Mk"), &format!("new DID {did:?} should start with did:key:z6Mk")).await;
+        let listed = app.listed_identities().await;
+        app.check(
+            listed.iter().any(|(label, d)| d == &did && label == "Photographer"),
+            &format!("list should show (\"Photographer\", {did}), shows {listed:?}"),
+        )
+        .await;
+        app.wait_text("detail-did", "the new DID", |t| t == did).await;
+        app.wait_text("detail-label", "the label", |t| t == "Photographer").await;
+        let (elements, shapes) = app.qr_drawn().await;
+        app.step(&format!("#detail-qr holds an <svg> with {elements} rect/path elements drawing {shapes} shapes"));
+        let document = app.text("detail-document").await;
+        match serde_json::from_str::<Value>(&document) {
+            Ok(doc) => app.check(doc["id"] == did, &format!("DID document id is {}, expected {did}", doc["id"])).await,
+            Err(e) => app.fail(&format!("#detail-document is not JSON ({e}): {document:?}")).await,
+        }
+        app.screenshot("identity-detail").await;
+        app.run.x_screenshot("identity-detail-whole-screen");
+
+        // Settings shows this test's data folder.
+        app.click("nav-settings").await;
+        app.wait_screen("settings").await;
+        let home = app.wait_text("settings-home", "the data folder", |t| !t.is_empty()).await;
+        app.check(same_path(&home, &run.home), &format!("#settings-home is {home:?}, expected {:?}", run.home)).await;
+        app.screenshot("settings").await;
+
+        // Lock, then a wrong and the right passphrase.
+        app.click("lock-button").await;
+        app.wait_screen("unlock").await;
+        app.type_text("unlock-passphrase", "not the passphrase").await;
+        app.click("unlock-submit").await;
+        let error = app
+            .wait_text("unlock-error", "an error mentioning \"wrong passphrase\"", |t| {
+                t.to_lowercase().contains("wrong passphrase")
+            })
+            .await;
+        app.step(&format!("#unlock-error says {error:?}"));
+        app.screenshot("unlock-wrong-passphrase").await;
+        app.check(app.is_visible("unlock-screen").await, "the unlock screen should stay after a wrong passphrase")
+            .await;
+
+        app.type_text("unlock-passphrase", PASSPHRASE).await;
+        app.click("unlock-submit").await;
+        app.wait_screen_for("identities", SLOW_WAIT).await;
+        app.wait_identity(&did).await;
+        app.screenshot("identities-after-unlock").await;
+
+        // The command line, on its own, sees the same identity in the same data folder.
+        let cli = run_cli(&run.home, &["did", "list"]);
+        let cli_dids: Vec<&str> = cli.as_array().into_iter().flatten().filter_map(|i| i["did"].as_str()).collect();
+        app.check(
+            cli_dids == [did.as_str()],
+            &format!("`hallmark --json did list` lists {cli_dids:?}, expected [{did}]"),
+        )
+        .await;
+        app.step("`hallmark --json did list` lists the same DID");
+
+        app.quit().await;
+        run.pass();
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and a keyring session: run scripts/e2e"]
+async fn hostile_label_is_text() {
+    let run = Run::new("hostile_label_is_text");
+    run.within(async {
+        let app = App::launch(&run).await;
+        app.restore_wallet(TEST_PHRASE).await;
+
+        let hostile = "<img src=x onerror=alert(1)>";
+        let did = app.create_identity("key", hostile).await;
+        let listed = app.listed_identities().await;
+        app.check(
+            listed.iter().any(|(label, d)| d == &did && label == hostile),
+            &format!(".identity-label should read {hostile:?} literally; list shows {listed:?}"),
+        )
+        .await;
+        app.wait_text("detail-label", "the label as text", |t| t == hostile).await;
+        app.no_images_injected().await;
+        app.no_alert_open().await;
+
+        let pwn = "<img src=x onerror=\"window.__pwned=1\">";
+        let did2 = app.create_identity("key", pwn).await;
+        app.check(did2 != did, "the second identity should have its own DID").await;
+        let listed = app.listed_identities().await;
+        app.check(
+            listed.iter().any(|(label, d)| d == &did2 && label == pwn),
+            &format!(".identity-label should read {pwn:?} literally; list shows {listed:?}"),
+        )
+        .await;
+        app.wait_text("detail-label", "the label as text", |t| t == pwn).await;
+        // Give a (broken) image time to fail loading and fire its handler, should one exist.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        app.no_images_injected().await;
+        app.no_alert_open().await;
+        let pwned = app.execute("return typeof window.__pwned", vec![]).await;
+        app.check(pwned == json!("undefined"), &format!("typeof window.__pwned is {pwned}, expected \"undefined\""))
+            .await;
+        app.step("typeof window.__pwned stays \"undefined\"");
+        app.screenshot("hostile-labels").await;
+
+        app.quit().await;
+        run.pass();
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and a keyring session: run scripts/e2e"]
+async fn restore_with_bad_phrase_names_the_word() {
+    let run = Run::new("restore_with_bad_phrase_names_the_word");
+    run.within(async {
+        let app = App::launch(&run).await;
+
+        app.wait_screen("welcome").await;
+        app.click("restore-wallet").await;
+        app.wait_screen("restore").await;
+        let mut words: Vec<&str> = TEST_PHRASE.split(' ').collect();
+        words[6] = "tesst";
+        app.type_text("restore-phrase", &words.join(" ")).await;
+        app.type_text("restore-passphrase", PASSPHRASE).await;
+        app.type_text("restore-passphrase-confirm", PASSPHRASE).await;
+        app.click("restore-submit").await;
+        let error = app
+            .wait_text("restore-error", "an error naming word 7 'tesst'", |t| {
+                t.contains("word 7") && t.contains("tesst")
+            })
+            .await;
+        app.step(&format!("#restore-error says {error:?}"));
+        app.screenshot("restore-bad-word").await;
+        app.check(app.is_visible("restore-screen").await, "the restore screen should stay after a bad phrase").await;
+        let vault = run.home.join("vault.json");
+        app.check(!vault.exists(), &format!("a bad phrase must create nothing, but {} exists", vault.display())).await;
+        app.step("no vault.json in the data folder");
+
+        app.type_text("restore-phrase", TEST_PHRASE).await;
+        app.screenshot("restore-fixed").await;
+        app.click("restore-submit").await;
+        app.wait_screen_for("identities", SLOW_WAIT).await;
+        app.screenshot("identities-after-restore").await;
+
+        let status = run_cli(&run.home, &["status"]);
+        app.check(
+            status["ethereum_address"] == json!(TEST_ADDRESS),
+            &format!(
+                "`hallmark --json status` ethereum_address is {}, expected {TEST_ADDRESS}",
+                status["ethereum_address"]
+            ),
+        )
+        .await;
+        app.step(&format!("`hallmark --json status` shows ethereum_address {TEST_ADDRESS}"));
+
+        app.quit().await;
+        run.pass();
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and a keyring session: run scripts/e2e"]
+async fn keyboard_only_at_200_percent_zoom() {
+    let run = Run::new("keyboard_only_at_200_percent_zoom");
+    run.within(async {
+        let app = App::launch(&run).await;
+        app.restore_wallet(TEST_PHRASE).await;
+        app.wait_screen("identities").await;
+        // 200 % zoom (CSSOM is allowed by the CSP; inline style attributes are not).
+        app.execute("document.documentElement.style.zoom = '2'; return true", vec![]).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let overflow =
+            app.execute("const d = document.documentElement; return d.scrollWidth - d.clientWidth", vec![]).await;
+        app.check(
+            overflow.as_i64().unwrap_or(i64::MAX) <= 1,
+            &format!("at 200 % the page scrolls sideways by {overflow} px"),
+        )
+        .await;
+        app.step("no horizontal scrolling at 200 % zoom");
+
+        // Keyboard only: from the label field, Tab to the create button and press Enter.
+        app.execute("document.getElementById('new-label').focus(); return true", vec![]).await;
+        let label = app.ok(app.client.active_element().await, "the focused element").await;
+        app.send_keys(&label, "Made with the keyboard").await;
+        let mut reached = false;
+        for _ in 0..12 {
+            let focused = app.ok(app.client.active_element().await, "the focused element").await;
+            if app.attr(&focused, "id").await.as_deref() == Some("new-create") {
+                reached = true;
+                break;
+            }
+            app.send_keys(&focused, "\u{E004}").await; // Tab
+        }
+        app.check(reached, "Tab from #new-label never reached #new-create").await;
+        let outline = app
+            .execute(
+                "const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth",
+                vec![],
+            )
+            .await;
+        let outline = outline.as_str().unwrap_or("none").to_string();
+        app.check(
+            !outline.starts_with("none") && !outline.ends_with(" 0px"),
+            &format!("the focused button shows no focus ring ({outline})"),
+        )
+        .await;
+        app.step(&format!("keyboard focus reached #new-create with a visible focus ring ({outline})"));
+        app.screenshot("keyboard-focus-200-percent").await;
+        let button = app.ok(app.client.active_element().await, "the focused element").await;
+        app.send_keys(&button, "\u{E007}").await; // Enter
+        app.wait_text("detail-label", "the identity created with the keyboard", |t| t == "Made with the keyboard")
+            .await;
+        app.step("Enter on the focused button created the identity");
+
+        app.quit().await;
+        run.pass();
+    })
+    .await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and a keyring session: run scripts/e2e"]
+async fn keyring_reopens_without_passphrase() {
+    let run = Run::new("keyring_reopens_without_passphrase");
+    run.within(async {
+        let app = App::launch(&run).await;
+        app.restore_wallet(TEST_PHRASE).await;
+        let did = app.create_identity("key", "Kept").await;
+        app.quit().await;
+        run.step("quit the app (WebDriver session ended, tauri-driver stopped)");
+
+        let app = App::launch(&run).await;
+        let first = app.first_screen().await;
+        app.check(
+            first == "identities-screen",
+            &format!("the reopened app showed {first:?} first, expected identities-screen"),
+        )
+        .await;
+        app.step("the reopened app went straight to the identities screen");
+        app.wait_identity(&did).await;
+        app.screenshot("reopened-unlocked").await;
+
+        app.quit().await;
+        run.pass();
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where things are
+// ---------------------------------------------------------------------------------------------
+
+/// `<target>/debug`: the test binary runs from `<target>/debug/deps`.
+fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("path of the test binary");
+    exe.parent().and_then(Path::parent).expect("<target>/<profile>/deps/<test binary>").to_path_buf()
+}
+
+fn env_path(var: &str) -> Option<PathBuf> {
+    std::env::var_os(var).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+fn app_binary() -> PathBuf {
+    env_path("HALLMARK_E2E_APP").unwrap_or_else(|| profile_dir().join("hallmark-app"))
+}
+
+fn cli_binary() -> PathBuf {
+    env_path("HALLMARK_E2E_CLI").unwrap_or_else(|| profile_dir().join("hallmark"))
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(p) = env_path("TAURI_DRIVER") {
+        return p;
+    }
+    if let Some(home) = env_path("HOME") {
+        let p = home.join(".cache/hallmark/tools/bin/tauri-driver");
+        if p.exists() {
+            return p;
+        }
+    }
+    PathBuf::from("tauri-driver")
+}
+
+fn webkit_driver() -> PathBuf {
+    env_path("WEBKIT_DRIVER").unwrap_or_else(|| PathBuf::from("/usr/bin/WebKitWebDriver"))
+}
+
+fn results_root() -> PathBuf {
+    env_path("HALLMARK_E2E_RESULTS").unwrap_or_else(|| profile_dir().parent().expect("<target>").join("e2e-results"))
+}
+
+fn same_path(shown: &str, expected: &Path) -> bool {
+    let shown = Path::new(shown.trim());
+    shown == expected || fs::canonicalize(shown).ok() == fs::canonicalize(expected).ok()
+}
+
+// ---------------------------------------------------------------------------------------------
+// One test run: its data folder, results folder and results.txt
+// ---------------------------------------------------------------------------------------------
+
+struct Run {
+    name: &'static str,
+    /// This test's data folder (HALLMARK_HOME), empty at the start.
+    home: PathBuf,
+    _home_dir: Option<tempfile::TempDir>,
+    /// `<target>/e2e-results/<test>/`.
+    dir: PathBuf,
+    started: Instant,
+    screenshots: Cell<u32>,
+    finished: Cell<bool>,
+    failure_logged: Cell<bool>,
+    /// What the test is doing now, for the message when it hangs.
+    doing: RefCell<String>,
+}
+
+impl Run {
+    fn new(name: &'static str) -> Run {
+        let dir = results_root().join(name);
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+        let home_dir = tempfile::Builder::new().prefix("hallmark-e2e-").tempdir().expect("temporary data folder");
+        let home = fs::canonicalize(home_dir.path()).expect("canonical data folder");
+        let run = Run {
+            name,
+            home,
+            _home_dir: Some(home_dir),
+            dir,
+            started: Instant::now(),
+            screenshots: Cell::new(0),
+            finished: Cell::new(false),
+            failure_logged: Cell::new(false),
+            doing: RefCell::new(String::new()),
+        };
+        run.log(&format!("test: {name}"));
+        run.log(&format!("app: {}", app_binary().display()));
+        run.log(&format!("HALLMARK_HOME: {}", run.home.display()));
+        run
+    }
+
+    fn log(&self, line: &str) {
+        let path = self.dir.join("results.txt");
+        let mut f = fs::OpenOptions::new().create(true).append(true).open(&path).expect("results.txt");
+        let _ = writeln!(f, "[{:6.2}s] {line}", self.started.elapsed().as_secs_f64());
+    }
+
+    fn step(&self, what: &str) {
+        eprintln!("[{}] {what}", self.name);
+        self.log(&format!("ok    {what}"));
+    }
+
+    fn next_shot(&self, name: &str) -> PathBuf {
+        let n = self.screenshots.get() + 1;
+        self.screenshots.set(n);
+        self.dir.join(format!("{n:02}-{name}.png"))
+    }
+
+    fn pass(&self) {
+        self.finished.set(true);
+        self.log(&format!("PASS  {} in {:.1} s", self.name, self.started.elapsed().as_secs_f64()));
+    }
+
+    fn driver_log(&self) -> PathBuf {
+        self.dir.join("app.log")
+    }
+
+    fn doing(&self, what: impl Into<String>) {
+        *self.doing.borrow_mut() = what.into();
+    }
+
+    /// Runs the test body with a deadline: a hang becomes a failure that says what hung.
+    async fn within(&self, body: impl Future<Output = ()>) {
+        if tokio::time::timeout(TEST_TIMEOUT, body).await.is_ok() {
+            return;
+        }
+        // The body (and with it the app session and tauri-driver) is dropped by now.
+        let doing = self.doing.borrow().clone();
+        let log = tail(&self.driver_log(), 30);
+        let msg = format!("the test did not finish within {TEST_TIMEOUT:?}; it hung while {doing}");
+        self.log(&format!("FAIL  {msg}\n--- app/driver log (last lines) ---\n{log}"));
+        self.failure_logged.set(true);
+        panic!("{msg}\n\n--- app/driver log (last lines) ---\n{log}\n\nresults: {}", self.dir.display());
+    }
+
+    /// The whole X screen (Xvfb has no window manager) with imagemagick's `import`, saved as
+    /// `NN-<name>.png`; best effort. Returns whether it worked.
+    fn x_screenshot(&self, name: &str) -> bool {
+        if std::env::var_os("DISPLAY").is_none() {
+            return false;
+        }
+        let path = self.next_shot(name);
+        let ok = Command::new("import")
+            .args(["-window", "root"])
+            .arg(&path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if ok {
+            self.log(&format!("shot  {} (whole X screen)", path.file_name().unwrap().to_string_lossy()));
+        }
+        ok
+    }
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        if !self.finished.get() {
+            if !self.failure_logged.get() {
+                self.log(&format!("FAIL  {} (see the panic message in the test output)", self.name));
+            }
+            // Keep the data folder for a post-mortem.
+            if let Some(dir) = self._home_dir.take() {
+                let kept = dir.keep();
+                self.log(&format!("kept the data folder {}", kept.display()));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// tauri-driver: one per app session
+// ---------------------------------------------------------------------------------------------
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free local port").port()
+}
+
+fn tail(path: &Path, lines: usize) -> String {
+    let text = fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start(run: &Run) -> Driver {
+        let port = free_port();
+        let mut native_port = free_port();
+        while native_port == port {
+            native_port = free_port();
+        }
+        let log_path = run.driver_log();
+        let log = fs::OpenOptions::new().create(true).append(true).open(&log_path).expect("app.log");
+        let driver = tauri_driver();
+        let child = Command::new(&driver)
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .arg("--native-driver")
+            .arg(webkit_driver())
+            // tauri-driver hands its environment to the app.
+            .env("HALLMARK_HOME", &run.home)
+            // The real OS keyring (scripts/e2e runs the tests inside scripts/with-keyring).
+            .env("HALLMARK_KEYRING", "os")
+            .env_remove("HALLMARK_PASSPHRASE")
+            // The app's own log (stderr), in app.log, without colour codes.
+            .env("NO_COLOR", "1")
+            .env("HALLMARK_LOG", std::env::var("HALLMARK_LOG").unwrap_or_else(|_| "info".into()))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("app.log"))
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {} ({e}); scripts/e2e installs it", driver.display()));
+        let mut driver = Driver { child, port };
+        let deadline = Instant::now() + WAIT;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = driver.child.try_wait() {
+                panic!("tauri-driver exited ({status}) before listening; its log:\n{}", tail(&log_path, 40));
+            }
+            if Instant::now() > deadline {
+                panic!("tauri-driver did not listen on port {port} within {WAIT:?}; its log:\n{}", tail(&log_path, 40));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        run.log(&format!("tauri-driver listening on {port} (WebKitWebDriver on {native_port})"));
+        driver
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // SIGTERM, so tauri-driver stops WebKitWebDriver (and the app) too; SIGKILL would leave
+        // them running.
+        unsafe {
+            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        eprintln!("tauri-driver ignored SIGTERM for 5 s; killing it");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The app in its window, driven over WebDriver
+// ---------------------------------------------------------------------------------------------
+
+struct App<'r> {
+    run: &'r Run,
+    client: Client,
+    // Dropped after the client: stops tauri-driver, WebKitWebDriver and the app.
+    _driver: Driver,
+}
+
+impl<'r> App<'r> {
+    /// Starts tauri-driver and a WebDriver session, which opens the app's window.
+    async fn launch(run: &'r Run) -> App<'r> {
+        let app = app_binary();
+        assert!(app.exists(), "no app binary at {} — build it with `cargo build -p hallmark-app`", app.display());
+        let driver = Driver::start(run);
+        run.doing("starting a WebDriver session (and with it the app)");
+        let mut caps = serde_json::Map::new();
+        caps.insert("tauri:options".into(), json!({ "application": app }));
+        let url = format!("http://127.0.0.1:{}", driver.port);
+        let client = match ClientBuilder::rustls().expect("rustls connector").capabilities(caps).connect(&url).await {
+            Ok(c) => c,
+            Err(e) => {
+                panic!("no WebDriver session with the app ({e}); app/driver log:\n{}", tail(&run.driver_log(), 60))
+            }
+        };
+        run.step("app started (WebDriver session open)");
+        App { run, client, _driver: driver }
+    }
+
+    /// Ends the session (the app quits) and stops tauri-driver.
+    async fn quit(self) {
+        let App { run, client, _driver } = self;
+        run.doing("ending the WebDriver session");
+        if let Err(e) = client.close().await {
+            run.log(&format!("closing the WebDriver session: {e}"));
+        }
+        drop(_driver);
+        run.log("app closed");
+    }
+
+    fn step(&self, what: &str) {
+        self.run.step(what);
+    }
+
+    // --- failing with context ---------------------------------------------------------------
+
+    /// What is on screen now: the visible screens, their text and any error messages.
+    async fn describe(&self) -> String {
+        let script = r#"
+            const visible = [...document.querySelectorAll('.screen')].filter(s => !s.hidden);
+            const alerts = [...document.querySelectorAll('[role=alert]')]
+                .filter(a => a.textContent.trim() !== '')
+                .map(a => '#' + a.id + ': ' + a.textContent.trim());
+            const toast = document.getElementById('toast');
+            return {
+                screens: visible.map(s => s.id),
+                text: visible.map(s => s.innerText).join('\n----\n').slice(0, 4000),
+                alerts: alerts,
+                toast: toast ? toast.textContent.trim() : null,
+            };"#;
+        match tokio::time::timeout(SHOT_TIMEOUT, self.client.execute(script, vec![])).await.unwrap_or(Ok(Value::Null)) {
+            Ok(Value::Null) => "(the page did not answer)".to_string(),
+            Ok(v) => format!(
+                "visible screens: {}\nerror messages: {}\ntoast: {}\nvisible text:\n{}",
+                v["screens"],
+                v["alerts"],
+                v["toast"],
+                v["text"].as_str().unwrap_or("")
+            ),
+            Err(e) => format!("(could not read the page: {e})"),
+        }
+    }
+
+    /// Records the failure (message, page, screenshots, app log) in results.txt, then panics.
+    async fn fail(&self, msg: &str) -> ! {
+        let page = self.describe().await;
+        self.nudge_repaint().await;
+        match tokio::time::timeout(SHOT_TIMEOUT, self.client.screenshot()).await {
+            Ok(Ok(png)) => {
+                let shot = self.run.next_shot("FAILURE");
+                if fs::write(&shot, png).is_ok() {
+                    self.run.log(&format!("shot  {}", shot.file_name().unwrap().to_string_lossy()));
+                }
+            }
+            Ok(Err(e)) => self.run.log(&format!("no window screenshot: {e}")),
+            Err(_) => self.run.log("no window screenshot: WebDriver did not answer"),
+        }
+        self.run.x_screenshot("FAILURE-whole-screen");
+        let log = tail(&self.run.driver_log(), 30);
+        self.run.log(&format!("FAIL  {msg}\n{page}\n--- app/driver log (last lines) ---\n{log}"));
+        self.run.failure_logged.set(true);
+        panic!("{msg}\n\n{page}\n\n--- app/driver log (last lines) ---\n{log}\n\nresults: {}", self.run.dir.display());
+    }
+
+    async fn check(&self, ok: bool, msg: &str) {
+        if !ok {
+            self.fail(msg).await;
+        }
+    }
+
+    async fn ok<T>(&self, r: Result<T, CmdError>, what: &str) -> T {
+        match r {
+            Ok(v) => v,
+            Err(e) => self.fail(&format!("{what}: {e}")).await,
+        }
+    }
+
+    // --- small helpers ----------------------------------------------------------------------
+
+    async fn is_visible(&self, id: &str) -> bool {
+        match self.client.find(Locator::Id(id)).await {
+            Ok(e) => e.is_displayed().await.unwrap_or(false),
+            Err(_) => false,
+        }
+    }
+
+    async fn wait_visible_for(&self, id: &str, wait: Duration) -> Element {
+        self.run.doing(format!("waiting for #{id} to be visible"));
+        let deadline = Instant::now() + wait;
+        loop {
+            if let Ok(e) = self.client.find(Locator::Id(id)).await {
+                if e.is_displayed().await.unwrap_or(false) {
+                    return e;
+                }
+            }
+            if Instant::now() > deadline {
+                let state = match self.client.find(Locator::Id(id)).await {
+                    Ok(_) => "is in the page but not visible",
+                    Err(_) => "is not in the page",
+                };
+                self.fail(&format!("#{id} did not become visible within {wait:?}: it {state}")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    async fn wait_visible(&self, id: &str) -> Element {
+        self.wait_visible_for(id, WAIT).await
+    }
+
+    /// The ids of the `.screen` sections WebDriver considers displayed.
+    async fn displayed_screens(&self) -> Vec<String> {
+        let mut shown = Vec::new();
+        for screen in self.client.find_all(Locator::Css("section.screen")).await.unwrap_or_default() {
+            if screen.is_displayed().await.unwrap_or(false) {
+                shown.push(screen.attr("id").await.ok().flatten().unwrap_or_default());
+            }
+        }
+        shown
+    }
+
+    /// Waits until `#<name>-screen` is the one screen displayed.
+    async fn wait_screen_for(&self, name: &str, wait: Duration) {
+        let id = format!("{name}-screen");
+        self.wait_visible_for(&id, wait).await;
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let shown = self.displayed_screens().await;
+            if shown == [id.as_str()] {
+                break;
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("#{id} should be the only screen displayed; displayed: {shown:?}")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+        self.step(&format!("on the {name} screen"));
+    }
+
+    async fn wait_screen(&self, name: &str) {
+        self.wait_screen_for(name, WAIT).await;
+    }
+
+    async fn click(&self, id: &str) {
+        let e = self.wait_visible(id).await;
+        self.run.doing(format!("clicking #{id}"));
+        self.ok(e.click().await, &format!("clicking #{id}")).await;
+    }
+
+    async fn type_text(&self, id: &str, text: &str) {
+        let e = self.wait_visible(id).await;
+        self.run.doing(format!("typing into #{id}"));
+        self.ok(e.clear().await, &format!("clearing #{id}")).await;
+        self.send_keys(&e, text).await;
+    }
+
+    async fn send_keys(&self, e: &Element, text: &str) {
+        self.ok(e.send_keys(text).await, "typing").await;
+    }
+
+    async fn text(&self, id: &str) -> String {
+        let e = self.wait_visible(id).await;
+        self.ok(e.text().await, &format!("text of #{id}")).await.trim().to_string()
+    }
+
+    async fn attr(&self, e: &Element, name: &str) -> Option<String> {
+        self.ok(e.attr(name).await, &format!("attribute {name}")).await
+    }
+
+    /// Waits until #id is visible and its text satisfies `ok`; returns the text.
+    async fn wait_text(&self, id: &str, expected: &str, ok: impl Fn(&str) -> bool) -> String {
+        self.run.doing(format!("waiting for #{id} to show {expected}"));
+        let deadline = Instant::now() + WAIT;
+        let mut last = String::new();
+        loop {
+            if let Ok(e) = self.client.find(Locator::Id(id)).await {
+                if e.is_displayed().await.unwrap_or(false) {
+                    last = e.text().await.unwrap_or_default().trim().to_string();
+                    if ok(&last) {
+                        return last;
+                    }
+                }
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("#{id} should show {expected} within {WAIT:?}; it shows {last:?}")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Waits until exactly `n` elements match `css`.
+    async fn wait_count(&self, css: &str, n: usize) -> Vec<Element> {
+        self.run.doing(format!("waiting for {n} elements matching `{css}`"));
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let found = self.client.find_all(Locator::Css(css)).await.unwrap_or_default();
+            if found.len() == n {
+                return found;
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("expected {n} elements matching `{css}` within {WAIT:?}, found {}", found.len()))
+                    .await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    async fn execute(&self, script: &str, args: Vec<Value>) -> Value {
+        self.run.doing("running a script in the page");
+        self.ok(self.client.execute(script, args).await, "running a script in the page").await
+    }
+
+    /// Makes the page repaint a few times over the next second without changing what it shows
+    /// (a transparent 1-px box that moves, then goes away). WebKitWebDriver answers a screenshot
+    /// only after the next repaint; with the app's WEBKIT_DISABLE_COMPOSITING_MODE=1 a page
+    /// that is not changing never repaints, and the screenshot (and the session) would hang.
+    async fn nudge_repaint(&self) {
+        let script = r#"
+            const box = document.createElement('div');
+            box.setAttribute('aria-hidden', 'true');
+            box.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;'
+                + 'pointer-events:none;background:transparent;z-index:-1';
+            document.body.appendChild(box);
+            let n = 0;
+            const tick = () => {
+                box.style.left = (n % 2) + 'px';
+                if (++n < 60) setTimeout(tick, 16); else box.remove();
+            };
+            setTimeout(tick, 16);"#;
+        let _ = tokio::time::timeout(SHOT_TIMEOUT, self.client.execute(script, vec![])).await;
+    }
+
+    /// A WebDriver screenshot of the window, saved as `NN-<name>.png`. If WebDriver does not
+    /// answer within SHOT_TIMEOUT the session is stuck: the whole X screen is saved instead and
+    /// the test fails.
+    async fn screenshot(&self, name: &str) {
+        self.run.doing(format!("taking the screenshot {name:?}"));
+        self.nudge_repaint().await;
+        match tokio::time::timeout(SHOT_TIMEOUT, self.client.screenshot()).await {
+            Ok(png) => {
+                let png = self.ok(png, "taking a screenshot").await;
+                let path = self.run.next_shot(name);
+                fs::write(&path, png).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+                self.run.log(&format!("shot  {}", path.file_name().unwrap().to_string_lossy()));
+            }
+            Err(_) => {
+                self.run.x_screenshot(name);
+                self.fail(&format!(
+                    "WebDriver took no screenshot {name:?} within {SHOT_TIMEOUT:?}, and the session stops \
+                     answering after that (WebKitWebDriver waits for a repaint that does not come)"
+                ))
+                .await;
+            }
+        }
+    }
+
+    // --- flows and readings -----------------------------------------------------------------
+
+    /// The 24 words of `#phrase-words`, in order.
+    async fn phrase_words(&self) -> Vec<String> {
+        self.wait_visible("phrase-words").await;
+        let items = self.wait_count("#phrase-words > li", 24).await;
+        let mut words = Vec::new();
+        for li in items {
+            words.push(self.ok(li.text().await, "text of a phrase word").await.trim().to_string());
+        }
+        let bad: Vec<&String> =
+            words.iter().filter(|w| w.is_empty() || !w.chars().all(|c| c.is_ascii_lowercase())).collect();
+        self.check(bad.is_empty(), &format!("each <li> should hold exactly one lowercase word; odd ones: {bad:?}"))
+            .await;
+        words
+    }
+
+    /// Welcome → restore → identities, with `phrase` and PASSPHRASE.
+    async fn restore_wallet(&self, phrase: &str) {
+        self.wait_screen("welcome").await;
+        self.click("restore-wallet").await;
+        self.wait_screen("restore").await;
+        self.type_text("restore-phrase", phrase).await;
+        self.type_text("restore-passphrase", PASSPHRASE).await;
+        self.type_text("restore-passphrase-confirm", PASSPHRASE).await;
+        self.click("restore-submit").await;
+        self.wait_screen_for("identities", SLOW_WAIT).await;
+    }
+
+    /// (label, DID) of every `li.identity` in `#identity-list`.
+    async fn listed_identities(&self) -> Vec<(String, String)> {
+        let items = self.ok(self.client.find_all(Locator::Css("#identity-list li.identity")).await, "listing").await;
+        let mut out = Vec::new();
+        for li in items {
+            let label = match li.find(Locator::Css(".identity-label")).await {
+                Ok(e) => e.text().await.unwrap_or_default().trim().to_string(),
+                Err(_) => String::new(),
+            };
+            let did = match li.find(Locator::Css(".identity-did")).await {
+                Ok(e) => e.text().await.unwrap_or_default().trim().to_string(),
+                Err(_) => String::new(),
+            };
+            out.push((label, did));
+        }
+        out
+    }
+
+    /// Waits until `#identity-list` shows `did`.
+    async fn wait_identity(&self, did: &str) {
+        self.run.doing(format!("waiting for {did} in #identity-list"));
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let listed = self.listed_identities().await;
+            if listed.iter().any(|(_, d)| d == did) {
+                self.step(&format!("{did} is listed"));
+                return;
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("#identity-list should list {did} within {WAIT:?}; it lists {listed:?}")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Creates an identity with the form; returns its DID as the list shows it, once the detail
+    /// panel shows it too.
+    async fn create_identity(&self, method: &str, label: &str) -> String {
+        self.run.doing(format!("creating a did:{method} called {label:?}"));
+        let before = self.listed_identities().await;
+        let select = self.wait_visible("new-method").await;
+        self.ok(select.select_by_value(method).await, &format!("choosing {method} in #new-method")).await;
+        self.type_text("new-label", label).await;
+        self.click("new-create").await;
+        let deadline = Instant::now() + WAIT;
+        let did = loop {
+            let now = self.listed_identities().await;
+            if let Some((_, did)) = now.iter().find(|(_, d)| !d.is_empty() && !before.iter().any(|(_, b)| b == d)) {
+                break did.clone();
+            }
+            if Instant::now() > deadline {
+                let error = match self.client.find(Locator::Id("new-error")).await {
+                    Ok(e) => e.text().await.unwrap_or_default(),
+                    Err(_) => String::new(),
+                };
+                self.fail(&format!(
+                    "after #new-create ({method}, {label:?}) no new li.identity appeared within {WAIT:?}; \
+                     list: {now:?}; #new-error: {error:?}"
+                ))
+                .await;
+            }
+            tokio::time::sleep(POLL).await;
+        };
+        self.wait_visible("identity-detail").await;
+        self.wait_text("detail-did", "the new identity's DID (it should be selected)", |t| t == did).await;
+        self.step(&format!("created did:{method} {label:?}: {did}"));
+        did
+    }
+
+    /// Checks that `#detail-qr` holds a displayed `<svg>` with drawn modules: rect/path elements
+    /// and, all in all, at least 21 shapes (one per row of the smallest QR code) counting each
+    /// sub-path of a `<path>`. Returns (elements, shapes).
+    async fn qr_drawn(&self) -> (usize, usize) {
+        let script = r#"
+            const svg = document.querySelector('#detail-qr svg');
+            if (!svg) return null;
+            const rects = svg.querySelectorAll('rect').length;
+            const paths = [...svg.querySelectorAll('path')];
+            const subpaths = paths.map(p => ((p.getAttribute('d') || '').match(/[Mm]/g) || []).length)
+                .reduce((a, b) => a + b, 0);
+            return { elements: rects + paths.length, shapes: rects + subpaths };"#;
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let found = self.execute(script, vec![]).await;
+            let elements = found["elements"].as_u64().unwrap_or(0) as usize;
+            let shapes = found["shapes"].as_u64().unwrap_or(0) as usize;
+            if elements > 0 && shapes >= 21 {
+                let svg = self.ok(self.client.find(Locator::Css("#detail-qr svg")).await, "finding the QR svg").await;
+                let (_, _, w, h) = self.ok(svg.rectangle().await, "size of the QR svg").await;
+                self.check(w >= 50.0 && h >= 50.0, &format!("the QR <svg> is only {w}x{h} px")).await;
+                return (elements, shapes);
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("#detail-qr should hold an <svg> with drawn QR modules; found {found}")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    async fn no_images_injected(&self) {
+        let imgs = self
+            .ok(self.client.find_all(Locator::Css("#identity-list img, #identity-detail img")).await, "finding img")
+            .await;
+        self.check(
+            imgs.is_empty(),
+            &format!("found {} <img> element(s) in #identity-list/#identity-detail: a label became HTML", imgs.len()),
+        )
+        .await;
+        self.step("no <img> in #identity-list or #identity-detail");
+    }
+
+    async fn no_alert_open(&self) {
+        self.run.doing("asking whether an alert is open");
+        match self.client.get_alert_text().await {
+            Err(e) if e.is_no_such_alert() => self.step("no alert is open"),
+            Ok(text) => self.fail(&format!("an alert is open: {text:?}")).await,
+            Err(e) => self.fail(&format!("asking for an open alert failed oddly: {e}")).await,
+        }
+    }
+
+    /// The first screen shown after the loading screen.
+    async fn first_screen(&self) -> String {
+        self.run.doing("waiting for the first screen after loading");
+        let deadline = Instant::now() + SLOW_WAIT;
+        loop {
+            let shown = self
+                .client
+                .execute(
+                    "return [...document.querySelectorAll('.screen')].filter(s => !s.hidden && s.id !== 'loading-screen').map(s => s.id)",
+                    vec![],
+                )
+                .await
+                .unwrap_or(Value::Null);
+            if let Some(first) = shown.as_array().and_then(|a| a.first()).and_then(Value::as_str) {
+                let id = first.to_string();
+                // Confirm with WebDriver's own idea of visible.
+                if self.is_visible(&id).await {
+                    return id;
+                }
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("no screen besides loading-screen became visible within {SLOW_WAIT:?}")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command line, as an independent check
+// ---------------------------------------------------------------------------------------------
+
+/// Runs `hallmark --json <args>` on `home` (no passphrase given: the OS keyring must open it).
+fn run_cli(home: &Path, args: &[&str]) -> Value {
+    let cli = cli_binary();
+    assert!(cli.exists(), "no CLI binary at {} — build it with `cargo build -p hallmark-cli`", cli.display());
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let (out, err) = (out_dir.path().join("out"), out_dir.path().join("err"));
+    let mut child = Command::new(&cli)
+        .arg("--json")
+        .args(args)
+        .env("HALLMARK_HOME", home)
+        .env("HALLMARK_KEYRING", "os")
+        .env_remove("HALLMARK_PASSPHRASE")
+        .stdin(Stdio::null())
+        .stdout(fs::File::create(&out).unwrap())
+        .stderr(fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", cli.display()));
+    let deadline = Instant::now() + SLOW_WAIT;
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("waiting for the CLI") {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!(
+                "`hallmark --json {}` did not finish within {SLOW_WAIT:?} (asking for a passphrase?)",
+                args.join(" ")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let stdout = fs::read_to_string(&out).unwrap_or_default();
+    let stderr = fs::read_to_string(&err).unwrap_or_default();
+    assert!(status.success(), "`hallmark --json {}` failed ({status}):\n{stdout}\n{stderr}", args.join(" "));
+    serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("`hallmark --json {}` printed no JSON ({e}):\n{stdout}", args.join(" ")))
+}
