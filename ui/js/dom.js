@@ -1,6 +1,8 @@
 // Small DOM helpers. Text is always inserted as text (textContent / text nodes / setAttribute),
 // never parsed as markup, so a label such as "<img src=x>" shows up literally.
 
+import { newPassphraseProblem } from './text.js';
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 /** document.getElementById that fails loudly when the page and the scripts disagree. */
@@ -140,6 +142,18 @@ export function toast(message) {
       node.classList.remove('is-visible');
     }, 5000);
   }, 50);
+}
+
+/**
+ * Checks a new passphrase typed twice (fields `first` and `second`). On a problem, says it in
+ * `errorNode`, marks the field at fault and returns false.
+ */
+export function checkNewPassphrase(first, second, errorNode) {
+  const problem = newPassphraseProblem(first.value, second.value);
+  if (!problem) return true;
+  showError(errorNode, problem.message);
+  flagField(problem.field === 'first' ? first : second);
+  return false;
 }
 
 /** Hides any toast at once (when the wallet locks, what it said no longer applies). */

@@ -9,11 +9,10 @@
 
 import { api } from '../api.js';
 import {
-  byId, el, clear, showError, clearError, flagField, clearFlags, whileBusy, toast, resetShowPassphrase,
+  byId, checkNewPassphrase, el, clear, showError, clearError, flagField, clearFlags, whileBusy, toast, resetShowPassphrase,
 } from '../dom.js';
 import { go } from '../router.js';
 import { setStatus } from '../state.js';
-import { newPassphraseProblem } from '../text.js';
 
 let pending = null;
 let passphrase = null;
@@ -67,12 +66,7 @@ async function onContinue(event) {
   clearFlags(byId('create-form'));
   clearError(errorNode);
 
-  const problem = newPassphraseProblem(first.value, second.value);
-  if (problem) {
-    showError(errorNode, problem.message);
-    flagField(problem.field === 'first' ? first : second);
-    return;
-  }
+  if (!checkNewPassphrase(first, second, errorNode)) return;
 
   await whileBusy(byId('create-continue'), 'Preparing…', async () => {
     try {

@@ -2,11 +2,10 @@
 
 import { api } from '../api.js';
 import {
-  byId, showError, clearError, flagField, clearFlags, whileBusy, toast, resetShowPassphrase,
+  byId, checkNewPassphrase, showError, clearError, flagField, clearFlags, whileBusy, toast, resetShowPassphrase,
 } from '../dom.js';
 import { go } from '../router.js';
 import { setStatus } from '../state.js';
-import { newPassphraseProblem } from '../text.js';
 
 function clearForm() {
   const form = byId('restore-form');
@@ -34,12 +33,7 @@ async function onSubmit(event) {
     flagField(phraseField);
     return;
   }
-  const problem = newPassphraseProblem(first.value, second.value);
-  if (problem) {
-    showError(errorNode, problem.message);
-    flagField(problem.field === 'first' ? first : second);
-    return;
-  }
+  if (!checkNewPassphrase(first, second, errorNode)) return;
 
   await whileBusy(byId('restore-submit'), 'Restoring…', async () => {
     try {
