@@ -79,6 +79,8 @@ pub struct Session {
     unlocked: Option<UnlockedWallet>,
     pending: Option<(RecoveryPhrase, Vec<usize>)>,
     last_activity: Instant,
+    /// The unlocked wallet's auto-lock minutes, read once at unlock (the idle check runs often).
+    lock_minutes: u32,
 }
 
 impl std::fmt::Debug for Session {
@@ -90,7 +92,14 @@ impl std::fmt::Debug for Session {
 impl Session {
     /// A locked session over the data folder `home`.
     pub fn new(home: &Path, mode: KeyringMode) -> Session {
-        Session { home: home.to_path_buf(), mode, unlocked: None, pending: None, last_activity: Instant::now() }
+        Session {
+            home: home.to_path_buf(),
+            mode,
+            unlocked: None,
+            pending: None,
+            last_activity: Instant::now(),
+            lock_minutes: DEFAULT_LOCK_MINUTES,
+        }
     }
 
     /// The data folder.
@@ -163,8 +172,7 @@ impl Session {
         }
         match wallet.unlock(|| Err(WalletError::NeedPassphrase)) {
             Ok(u) => {
-                self.unlocked = Some(u);
-                self.touch();
+                self.set_unlocked(u)?;
                 Ok(true)
             }
             Err(WalletError::NeedPassphrase) => Ok(false),
@@ -177,6 +185,11 @@ impl Session {
     pub fn unlock(&mut self, passphrase: &str, remember: bool) -> Result<(), WalletError> {
         let wallet = Wallet::open(&self.home, self.mode)?;
         let u = wallet.unlock_with_passphrase(passphrase, remember && self.mode == KeyringMode::Os)?;
+        self.set_unlocked(u)
+    }
+
+    fn set_unlocked(&mut self, u: UnlockedWallet) -> Result<(), WalletError> {
+        self.lock_minutes = u.wallet().lock_timeout_minutes()?;
         self.unlocked = Some(u);
         self.touch();
         Ok(())
@@ -197,8 +210,10 @@ impl Session {
     /// Locks when the wallet is unlocked and idle for longer than its lock timeout.
     /// Returns whether it locked.
     pub fn lock_if_idle(&mut self) -> Result<bool, WalletError> {
-        let Some(u) = &self.unlocked else { return Ok(false) };
-        let minutes = u.wallet().lock_timeout_minutes()?;
+        if self.unlocked.is_none() {
+            return Ok(false);
+        }
+        let minutes = self.lock_minutes;
         if minutes == 0 || self.last_activity.elapsed() < Duration::from_secs(u64::from(minutes) * 60) {
             return Ok(false);
         }
@@ -259,7 +274,9 @@ impl Session {
 
     /// Sets the auto-lock time (0: never; at most [`MAX_LOCK_MINUTES`]).
     pub fn set_lock_timeout(&mut self, minutes: u32) -> Result<(), WalletError> {
-        self.unlocked()?.wallet().set_lock_timeout_minutes(minutes)
+        self.unlocked()?.wallet().set_lock_timeout_minutes(minutes)?;
+        self.lock_minutes = minutes;
+        Ok(())
     }
 }
 
