@@ -9,6 +9,7 @@
 //! * [`keystore`] — the OS keyring holding the wallet key.
 //! * [`store`] — the SQLite database (identities, metadata, migrations).
 //! * [`did`] — DIDs: creation, did:web documents, resolution.
+//! * [`credential`] — W3C verifiable credentials with Data Integrity proofs: issue and verify.
 //! * [`wallet`] — ties them together; the entry point for callers.
 //! * [`session`] — the app's long-lived session: onboarding, unlock, lock, auto-lock.
 //! * [`qr`] — QR codes of DIDs, as module matrices for the UI to draw.
@@ -18,6 +19,7 @@
 
 #![warn(missing_docs)]
 
+pub mod credential;
 pub mod did;
 pub mod fsutil;
 pub mod keys;

@@ -1,0 +1,434 @@
+//! Verifiable credentials (W3C VC Data Model 2.0) secured with Data Integrity proofs.
+//!
+//! Everything cryptographic — JSON-LD expansion, RDF canonicalization, hashing, the proof
+//! configuration, signing and verification — is done by the `ssi` crate. This module only
+//! chooses the cryptosuite, builds the proof options and translates results for people.
+//!
+//! Supported today: `eddsa-rdfc-2022` (Ed25519, RDF Dataset Canonicalization). `eddsa-jcs-2022`
+//! is not: ssi 0.16 does not implement it.
+//!
+//! Verification resolves the verification method offline: only `did:key` and `did:jwk`
+//! verification methods are accepted.
+
+use ssi::claims::data_integrity::{AnySuite, CryptographicSuite, DataIntegrity, ProofOptions as DiProofOptions};
+use ssi::claims::vc::AnyJsonCredential;
+use ssi::claims::{Invalid, InvalidProof, VerificationParameters};
+use ssi::dids::{AnyDidMethod, DIDResolver};
+use ssi::jwk::{Base64urlUInt, OctetParams, Params, JWK};
+use ssi::verification_methods::{ProofPurpose, ReferenceOrOwned, SingleSecretSigner};
+
+/// A Data Integrity cryptosuite for Ed25519 keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suite {
+    /// `eddsa-rdfc-2022`: the credential is canonicalized as an RDF dataset (JSON-LD).
+    EddsaRdfc2022,
+}
+
+impl Suite {
+    /// The suite's `cryptosuite` name, as written in a proof.
+    pub fn name(self) -> &'static str {
+        match self {
+            Suite::EddsaRdfc2022 => "eddsa-rdfc-2022",
+        }
+    }
+}
+
+/// Why a credential could not be issued or checked.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    /// The input is not a W3C verifiable credential `ssi` can read.
+    #[error("this is not a valid verifiable credential: {0}")]
+    InvalidCredential(String),
+    /// The credential is not a VC Data Model 2.0 credential.
+    #[error("the credential must use the VC Data Model 2.0 context (https://www.w3.org/ns/credentials/v2) first")]
+    NotV2,
+    /// The verification method is not an absolute IRI.
+    #[error("the verification method {0:?} is not a valid IRI")]
+    InvalidVerificationMethod(String),
+    /// The verification method cannot be resolved offline.
+    #[error("the verification method {0:?} cannot be checked offline: only did:key and did:jwk are accepted")]
+    UnsupportedVerificationMethod(String),
+    /// The credential carries no proof at all.
+    #[error("the credential has no proof")]
+    NoProof,
+    /// The signing key is not the key the verification method names.
+    #[error("the signing key is not the key of the verification method {0}")]
+    KeyMismatch(String),
+    /// Signing failed (for example the key does not belong to the verification method).
+    #[error("could not sign the credential: {0}")]
+    Sign(String),
+    /// The proof could not be checked at all (resolution failed, malformed proof, …).
+    #[error("could not check the proof: {0}")]
+    Verify(String),
+}
+
+/// Why a well-formed credential did not verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerificationFailure {
+    /// The signature does not match the credential: it was changed after signing, or signed
+    /// by another key than the one its verification method names.
+    ProofMismatch,
+    /// The proof's key does not match its verification method.
+    KeyMismatch,
+    /// Any other problem with the proof (message from `ssi`).
+    Proof(String),
+    /// The proof is good, but made with a key of another DID than the credential's issuer.
+    IssuerMismatch {
+        /// The credential's `issuer`.
+        issuer: String,
+        /// The verification method that made the proof.
+        verification_method: String,
+    },
+    /// The proof is good but the claims are not valid now (not yet valid, expired, …).
+    Claims(String),
+}
+
+impl std::fmt::Display for VerificationFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::ProofMismatch => f.write_str(
+                "the proof does not match the credential: it was changed after signing or signed by another key",
+            ),
+            Self::KeyMismatch => f.write_str("the proof's key does not match its verification method"),
+            Self::Proof(m) => write!(f, "the proof is invalid: {m}"),
+            Self::IssuerMismatch { issuer, verification_method } => write!(
+                f,
+                "the proof is valid but was made by {verification_method}, which does not belong to the issuer {issuer}"
+            ),
+            Self::Claims(m) => write!(f, "the credential's claims are not valid: {m}"),
+        }
+    }
+}
+
+/// The outcome of [`verify`] for a credential that could be checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// The credential's issuer (its `issuer` id).
+    pub issuer: String,
+    /// The verification methods of the proofs that were checked.
+    pub verification_methods: Vec<String>,
+    /// `None` when every proof verified and the claims are valid; otherwise why not.
+    pub failure: Option<VerificationFailure>,
+}
+
+impl Verification {
+    /// Whether the credential verified.
+    pub fn is_valid(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+const VC_V2_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
+
+/// Signs a VC Data Model 2.0 credential with a Data Integrity proof
+/// (`proofPurpose: assertionMethod`, `created` now) and returns the secured credential.
+///
+/// `verification_method` must name `issuer_key`'s public key, e.g.
+/// `did:key:z6Mk…#z6Mk…`; it is resolved offline to check that.
+pub async fn issue_data_integrity(
+    credential: serde_json::Value,
+    issuer_key: &ed25519_dalek::SigningKey,
+    verification_method: &str,
+    suite: Suite,
+) -> Result<serde_json::Value, CredentialError> {
+    issue_at(credential, issuer_key, verification_method, suite, None).await
+}
+
+async fn issue_at(
+    credential: serde_json::Value,
+    issuer_key: &ed25519_dalek::SigningKey,
+    verification_method: &str,
+    suite: Suite,
+    created: Option<&str>,
+) -> Result<serde_json::Value, CredentialError> {
+    check_v2(&credential)?;
+    check_offline_method(verification_method)?;
+    let vc: ssi::claims::vc::v2::JsonCredential =
+        serde_json::from_value(credential).map_err(|e| CredentialError::InvalidCredential(e.to_string()))?;
+
+    let vm = ssi::json_ld::IriBuf::new(verification_method.to_owned())
+        .map_err(|_| CredentialError::InvalidVerificationMethod(verification_method.to_owned()))?;
+    let created = match created {
+        Some(c) => c.parse().map_err(|_| CredentialError::Sign(format!("bad creation date {c:?}")))?,
+        None => ssi::xsd::DateTimeStamp::now_ms().into(),
+    };
+    let options = DiProofOptions::new(created, ReferenceOrOwned::Reference(vm), ProofPurpose::Assertion, ());
+
+    let jwk = jwk_of(issuer_key);
+    let signer = SingleSecretSigner::new(jwk);
+    let resolver = AnyDidMethod::default().into_vm_resolver();
+    let secured = match suite {
+        Suite::EddsaRdfc2022 => ssi::claims::data_integrity::suites::EdDsaRdfc2022,
+    }
+    .sign(vc, &resolver, &signer, options)
+    .await
+    .map_err(|e| CredentialError::Sign(e.to_string()))?;
+    // ssi signs with whatever key it is given, even one the verification method does not name;
+    // such a proof could never verify, so check it before handing it out.
+    let params = VerificationParameters::from_resolver(&resolver);
+    match secured.verify(params).await {
+        Ok(Ok(())) => {}
+        Ok(Err(Invalid::Proof(_))) => {
+            return Err(CredentialError::KeyMismatch(verification_method.to_owned()));
+        }
+        // The claims themselves (e.g. a future `validFrom`) are the caller's business.
+        Ok(Err(Invalid::Claims(_))) => {}
+        Err(e) => return Err(CredentialError::Verify(e.to_string())),
+    }
+    serde_json::to_value(&secured).map_err(|e| CredentialError::Sign(e.to_string()))
+}
+
+/// Verifies every Data Integrity proof of a credential, resolving its `did:key` or `did:jwk`
+/// verification method offline, and checks the claims' validity period.
+///
+/// A credential that was changed after signing, or signed by a key other than its verification
+/// method's, gives `Ok` with [`VerificationFailure::ProofMismatch`]. `Err` means the credential
+/// could not be checked at all (unreadable, no proof, unsupported verification method, …).
+pub async fn verify(credential: &serde_json::Value) -> Result<Verification, CredentialError> {
+    let text = credential.to_string();
+    let vc: DataIntegrity<AnyJsonCredential, AnySuite> = ssi::claims::data_integrity::from_json_str(&text)
+        .map_err(|e| CredentialError::InvalidCredential(e.to_string()))?;
+    if vc.proofs.is_empty() {
+        return Err(CredentialError::NoProof);
+    }
+    let mut verification_methods = Vec::new();
+    for proof in vc.proofs.iter() {
+        let vm = proof.verification_method.id().to_string();
+        check_offline_method(&vm)?;
+        verification_methods.push(vm);
+    }
+    let issuer = credential
+        .get("issuer")
+        .and_then(|i| i.as_str().or_else(|| i.get("id").and_then(|id| id.as_str())))
+        .unwrap_or_default()
+        .to_owned();
+
+    let resolver = AnyDidMethod::default().into_vm_resolver();
+    let params = VerificationParameters::from_resolver(resolver);
+    let outcome = vc.verify(params).await.map_err(|e| CredentialError::Verify(e.to_string()))?;
+    // ssi checks the signature against the verification method, not that the method belongs
+    // to the issuer: a valid proof by someone else's key must not pass.
+    let foreign = verification_methods.iter().find(|vm| vm.split('#').next() != Some(issuer.as_str())).cloned();
+    let failure = match (outcome, foreign) {
+        (Err(Invalid::Proof(InvalidProof::Signature)), _) => Some(VerificationFailure::ProofMismatch),
+        (Err(Invalid::Proof(InvalidProof::KeyMismatch)), _) => Some(VerificationFailure::KeyMismatch),
+        (Err(Invalid::Proof(other)), _) => Some(VerificationFailure::Proof(other.to_string())),
+        (_, Some(verification_method)) => {
+            Some(VerificationFailure::IssuerMismatch { issuer: issuer.clone(), verification_method })
+        }
+        (Err(Invalid::Claims(c)), None) => Some(VerificationFailure::Claims(c.to_string())),
+        (Ok(()), None) => None,
+    };
+    Ok(Verification { issuer, verification_methods, failure })
+}
+
+/// The private JWK of an Ed25519 signing key.
+fn jwk_of(key: &ed25519_dalek::SigningKey) -> JWK {
+    JWK::from(Params::OKP(OctetParams {
+        curve: "Ed25519".to_string(),
+        public_key: Base64urlUInt(key.verifying_key().to_bytes().to_vec()),
+        private_key: Some(Base64urlUInt(key.to_bytes().to_vec())),
+    }))
+}
+
+fn check_v2(credential: &serde_json::Value) -> Result<(), CredentialError> {
+    let first = match credential.get("@context") {
+        Some(serde_json::Value::Array(a)) => a.first().and_then(|c| c.as_str()),
+        Some(serde_json::Value::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    if first == Some(VC_V2_CONTEXT) {
+        Ok(())
+    } else {
+        Err(CredentialError::NotV2)
+    }
+}
+
+fn check_offline_method(vm: &str) -> Result<(), CredentialError> {
+    if vm.starts_with("did:key:") || vm.starts_with("did:jwk:") {
+        Ok(())
+    } else {
+        Err(CredentialError::UnsupportedVerificationMethod(vm.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// W3C "Data Integrity EdDSA Cryptosuites v1.0", Appendix B.1 (eddsa-rdfc-2022).
+    const VECTOR_PUBLIC_MULTIBASE: &str = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
+    const VECTOR_SECRET_MULTIBASE: &str = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq";
+    const VECTOR_PROOF_VALUE: &str =
+        "z2YwC8z3ap7yx1nZYCg4L3j3ApHsF8kgPdSb5xoS1VR7vPG3F561B52hYnQF9iseabecm3ijx4K1FBTQsCZahKZme";
+
+    fn vector_credential() -> serde_json::Value {
+        json!({
+            "@context": [
+                "https://www.w3.org/ns/credentials/v2",
+                "https://www.w3.org/ns/credentials/examples/v2"
+            ],
+            "id": "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33",
+            "type": ["VerifiableCredential", "AlumniCredential"],
+            "name": "Alumni Credential",
+            "description": "A minimum viable example of an Alumni Credential.",
+            "issuer": "https://vc.example/issuers/5678",
+            "validFrom": "2023-01-01T00:00:00Z",
+            "credentialSubject": {
+                "id": "did:example:abcdefgh",
+                "alumniOf": "The School of Examples"
+            }
+        })
+    }
+
+    /// Decodes the vector's secretKeyMultibase (multicodec ed25519-priv, 0x1300).
+    fn vector_key() -> ed25519_dalek::SigningKey {
+        let (_, bytes) = ssi::security::Multibase::new(VECTOR_SECRET_MULTIBASE).decode().unwrap();
+        assert_eq!(&bytes[..2], &[0x80, 0x26], "ed25519-priv multicodec prefix");
+        let secret: [u8; 32] = bytes[2..].try_into().unwrap();
+        ed25519_dalek::SigningKey::from_bytes(&secret)
+    }
+
+    fn did_key_of(key: &ed25519_dalek::SigningKey) -> (String, String) {
+        let jwk = JWK::from(key.verifying_key());
+        let did = ssi::dids::DIDKey::generate(&jwk).unwrap().to_string();
+        let fragment = did.strip_prefix("did:key:").unwrap().to_owned();
+        let vm = format!("{did}#{fragment}");
+        (did, vm)
+    }
+
+    fn sample(issuer: &str) -> serde_json::Value {
+        json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+            "type": ["VerifiableCredential", "AlumniCredential"],
+            "issuer": issuer,
+            "validFrom": "2024-01-01T00:00:00Z",
+            "credentialSubject": {"id": "did:example:abcdefgh", "alumniOf": "The School of Examples"}
+        })
+    }
+
+    fn random_key() -> ed25519_dalek::SigningKey {
+        let mut secret = [0u8; 32];
+        getrandom::fill(&mut secret).unwrap();
+        ed25519_dalek::SigningKey::from_bytes(&secret)
+    }
+
+    #[tokio::test]
+    async fn reproduces_w3c_eddsa_rdfc_2022_vector() {
+        let key = vector_key();
+        let (did, vm) = did_key_of(&key);
+        assert_eq!(did, format!("did:key:{VECTOR_PUBLIC_MULTIBASE}"));
+        let secured =
+            issue_at(vector_credential(), &key, &vm, Suite::EddsaRdfc2022, Some("2023-02-24T23:36:38Z")).await.unwrap();
+        let proof = &secured["proof"];
+        assert_eq!(proof["type"], "DataIntegrityProof");
+        assert_eq!(proof["cryptosuite"], "eddsa-rdfc-2022");
+        assert_eq!(proof["created"], "2023-02-24T23:36:38Z");
+        assert_eq!(proof["proofPurpose"], "assertionMethod");
+        assert_eq!(proof["verificationMethod"], vm.as_str());
+        assert_eq!(proof["proofValue"], VECTOR_PROOF_VALUE);
+        // The published secured credential is the input plus exactly this proof.
+        let mut expected = vector_credential();
+        expected["proof"] = json!({
+            "type": "DataIntegrityProof",
+            "cryptosuite": "eddsa-rdfc-2022",
+            "created": "2023-02-24T23:36:38Z",
+            "verificationMethod": vm,
+            "proofPurpose": "assertionMethod",
+            "proofValue": VECTOR_PROOF_VALUE
+        });
+        assert_eq!(secured, expected);
+        // Its signature verifies; only the issuer binding fails, because the vector's issuer is
+        // https://vc.example/issuers/5678, not the did:key that signed.
+        let v = verify(&expected).await.unwrap();
+        assert_eq!(
+            v.failure,
+            Some(VerificationFailure::IssuerMismatch {
+                issuer: "https://vc.example/issuers/5678".into(),
+                verification_method: vm.clone()
+            })
+        );
+        // One changed character of the published proofValue and the signature no longer matches.
+        let mut forged = expected.clone();
+        forged["proof"]["proofValue"] = json!(VECTOR_PROOF_VALUE.replace("z2YwC8", "z2YwC9"));
+        assert_eq!(verify(&forged).await.unwrap().failure, Some(VerificationFailure::ProofMismatch));
+    }
+
+    #[tokio::test]
+    async fn issue_then_verify() {
+        let key = random_key();
+        let (did, vm) = did_key_of(&key);
+        let secured = issue_data_integrity(sample(&did), &key, &vm, Suite::EddsaRdfc2022).await.unwrap();
+        let v = verify(&secured).await.unwrap();
+        assert!(v.is_valid(), "{:?}", v.failure);
+        assert_eq!(v.issuer, did);
+        assert_eq!(v.verification_methods, vec![vm]);
+    }
+
+    #[tokio::test]
+    async fn tampered_credential_fails() {
+        let key = random_key();
+        let (did, vm) = did_key_of(&key);
+        let mut secured = issue_data_integrity(sample(&did), &key, &vm, Suite::EddsaRdfc2022).await.unwrap();
+        secured["credentialSubject"]["alumniOf"] = json!("The School of Forgeries");
+        let v = verify(&secured).await.unwrap();
+        assert_eq!(v.failure, Some(VerificationFailure::ProofMismatch));
+        assert!(v.failure.unwrap().to_string().contains("the proof does not match"));
+    }
+
+    #[tokio::test]
+    async fn proof_by_another_key_fails() {
+        let key = random_key();
+        let other = random_key();
+        let (did, vm) = did_key_of(&key);
+        // Signing with `other` but naming `key`'s verification method is refused…
+        let err = issue_data_integrity(sample(&did), &other, &vm, Suite::EddsaRdfc2022).await.unwrap_err();
+        assert!(matches!(err, CredentialError::KeyMismatch(_)), "{err}");
+        // …so graft a proof made by `other` (for its own method) onto `key`'s method.
+        let (_, other_vm) = did_key_of(&other);
+        let mut secured = issue_data_integrity(sample(&did), &other, &other_vm, Suite::EddsaRdfc2022).await.unwrap();
+        secured["proof"]["verificationMethod"] = json!(vm);
+        let v = verify(&secured).await.unwrap();
+        assert_eq!(v.failure, Some(VerificationFailure::ProofMismatch));
+    }
+
+    #[tokio::test]
+    async fn valid_proof_by_a_key_not_of_the_issuer_fails() {
+        let issuer_key = random_key();
+        let other = random_key();
+        let (issuer, _) = did_key_of(&issuer_key);
+        let (_, other_vm) = did_key_of(&other);
+        let secured = issue_data_integrity(sample(&issuer), &other, &other_vm, Suite::EddsaRdfc2022).await.unwrap();
+        let v = verify(&secured).await.unwrap();
+        assert_eq!(v.failure, Some(VerificationFailure::IssuerMismatch { issuer, verification_method: other_vm }));
+    }
+
+    #[tokio::test]
+    async fn did_jwk_issue_then_verify() {
+        let key = random_key();
+        let did = ssi::dids::DIDJWK::generate(&JWK::from(key.verifying_key())).to_string();
+        let vm = format!("{did}#0");
+        let secured = issue_data_integrity(sample(&did), &key, &vm, Suite::EddsaRdfc2022).await.unwrap();
+        let v = verify(&secured).await.unwrap();
+        assert!(v.is_valid(), "{:?}", v.failure);
+        let mut tampered = secured.clone();
+        tampered["validFrom"] = json!("2024-01-02T00:00:00Z");
+        assert_eq!(verify(&tampered).await.unwrap().failure, Some(VerificationFailure::ProofMismatch));
+    }
+
+    #[tokio::test]
+    async fn refuses_online_methods_and_v1() {
+        let key = random_key();
+        let (did, _) = did_key_of(&key);
+        let err = issue_data_integrity(sample(&did), &key, "did:web:example.com#key-1", Suite::EddsaRdfc2022)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CredentialError::UnsupportedVerificationMethod(_)), "{err}");
+        let mut v1 = sample(&did);
+        v1["@context"] = json!(["https://www.w3.org/2018/credentials/v1"]);
+        let (_, vm) = did_key_of(&key);
+        let err = issue_data_integrity(v1, &key, &vm, Suite::EddsaRdfc2022).await.unwrap_err();
+        assert!(matches!(err, CredentialError::NotV2), "{err}");
+    }
+}
