@@ -222,6 +222,121 @@ pub async fn verify(credential: &serde_json::Value) -> Result<Verification, Cred
     Ok(Verification { issuer, verification_methods, failure })
 }
 
+/// How the issuer established that the subject is a real, unique person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HumanityMethod {
+    /// The issuer met the person.
+    InPerson,
+    /// The issuer saw the person in a live video call.
+    VideoCall,
+    /// Enough members of a community vouched for the person.
+    Vouching,
+}
+
+impl HumanityMethod {
+    /// The value written in the credential's evidence.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HumanityMethod::InPerson => "in-person",
+            HumanityMethod::VideoCall => "video-call",
+            HumanityMethod::Vouching => "vouching",
+        }
+    }
+}
+
+/// A community member's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A member.
+    Member,
+    /// A moderator (may admit members).
+    Moderator,
+}
+
+impl Role {
+    /// The value written in the credential.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Moderator => "moderator",
+        }
+    }
+}
+
+/// The `@context` of Hallmark's credentials: the standard VC 2.0 context, then an inline context
+/// whose `@vocab` gives Hallmark's own terms (`HumanityCredential`, `memberOf`, …) IRIs in the
+/// W3C credentials `issuer-dependent#` namespace. Inline, so a verifier needs nothing but the
+/// standard context: no URL to fetch. (The v2 context copies that ssi 0.16 and Digital Bazaar's
+/// `@digitalbazaar/credentials-context` 3.2 ship have no `@vocab` of their own, so without this
+/// the terms would not expand and nothing could be signed.)
+pub fn hallmark_context() -> serde_json::Value {
+    serde_json::json!([VC_V2_CONTEXT, {"@vocab": ISSUER_DEPENDENT_VOCAB}])
+}
+
+const ISSUER_DEPENDENT_VOCAB: &str = "https://www.w3.org/ns/credentials/issuer-dependent#";
+
+/// An unsigned `HumanityCredential`: `issuer` says that `subject` is a real, unique person,
+/// established by `method`, with an optional note of the issuer's choosing (no personal data is
+/// added beyond it).
+pub fn humanity_credential(
+    issuer: &str,
+    subject: &str,
+    method: HumanityMethod,
+    note: Option<&str>,
+    valid_from: &str,
+    valid_until: Option<&str>,
+) -> serde_json::Value {
+    let mut evidence = serde_json::json!({
+        "type": ["HumanityCheck"],
+        "method": method.as_str(),
+        "checkedBy": issuer,
+    });
+    if let Some(n) = note.map(str::trim).filter(|n| !n.is_empty()) {
+        evidence["description"] = serde_json::Value::String(n.to_owned());
+    }
+    let mut vc = serde_json::json!({
+        "@context": hallmark_context(),
+        "type": ["VerifiableCredential", "HumanityCredential"],
+        "issuer": issuer,
+        "validFrom": valid_from,
+        "credentialSubject": {"id": subject, "isUniqueHuman": true},
+        "evidence": [evidence],
+    });
+    if let Some(until) = valid_until {
+        vc["validUntil"] = serde_json::Value::String(until.to_owned());
+    }
+    vc
+}
+
+/// An unsigned `CommunityMembershipCredential`: `issuer` (a moderator) says that `subject` is a
+/// `role` of the community `community_id` (named `community_name`) since `since`.
+pub fn membership_credential(
+    issuer: &str,
+    subject: &str,
+    community_id: &str,
+    community_name: &str,
+    role: Role,
+    since: &str,
+    valid_until: Option<&str>,
+) -> serde_json::Value {
+    let mut vc = serde_json::json!({
+        "@context": hallmark_context(),
+        "type": ["VerifiableCredential", "CommunityMembershipCredential"],
+        "issuer": issuer,
+        "validFrom": since,
+        "credentialSubject": {
+            "id": subject,
+            "memberOf": {"id": community_id, "name": community_name},
+            "role": role.as_str(),
+            "since": since,
+        },
+    });
+    if let Some(until) = valid_until {
+        vc["validUntil"] = serde_json::Value::String(until.to_owned());
+    }
+    vc
+}
+
 /// The private JWK of an Ed25519 signing key.
 fn jwk_of(key: &ed25519_dalek::SigningKey) -> JWK {
     JWK::from(Params::OKP(OctetParams {
@@ -306,6 +421,61 @@ mod tests {
             "validFrom": "2024-01-01T00:00:00Z",
             "credentialSubject": {"id": "did:example:abcdefgh", "alumniOf": "The School of Examples"}
         })
+    }
+
+    #[tokio::test]
+    async fn humanity_and_membership_credentials_issue_and_verify_with_an_inline_context() {
+        let key = random_key();
+        let (issuer, vm) = did_key_of(&key);
+        let subject = "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp";
+        let h = humanity_credential(
+            &issuer,
+            subject,
+            HumanityMethod::VideoCall,
+            Some("  met on a call "),
+            "2025-01-01T00:00:00Z",
+            None,
+        );
+        assert_eq!(h["@context"][0], VC_V2_CONTEXT);
+        assert!(h["@context"][1].is_object(), "the second context is inline, nothing to fetch");
+        assert_eq!(h["evidence"][0]["description"], "met on a call");
+        let signed = issue_data_integrity(h, &key, &vm, Suite::EddsaRdfc2022).await.unwrap();
+        assert!(verify(&signed).await.unwrap().is_valid());
+        let mut tampered = signed.clone();
+        // ssi writes a one-item `evidence` array back as a single object.
+        let evidence =
+            if tampered["evidence"].is_array() { &mut tampered["evidence"][0] } else { &mut tampered["evidence"] };
+        assert_eq!(evidence["method"], "video-call");
+        evidence["method"] = json!("in-person");
+        assert_eq!(verify(&tampered).await.unwrap().failure, Some(VerificationFailure::ProofMismatch));
+
+        let m = membership_credential(
+            &issuer,
+            subject,
+            "urn:uuid:0f6e",
+            "Photo club",
+            Role::Moderator,
+            "2025-02-01T00:00:00Z",
+            Some("2999-01-01T00:00:00Z"),
+        );
+        let signed = issue_data_integrity(m, &key, &vm, Suite::EddsaRdfc2022).await.unwrap();
+        assert!(verify(&signed).await.unwrap().is_valid());
+        // Every Hallmark term is signed: demoting the role breaks the proof.
+        let mut demoted = signed.clone();
+        demoted["credentialSubject"]["role"] = json!("member");
+        assert_eq!(verify(&demoted).await.unwrap().failure, Some(VerificationFailure::ProofMismatch));
+
+        // Expired: the proof is good, the validity period is not.
+        let old = humanity_credential(
+            &issuer,
+            subject,
+            HumanityMethod::InPerson,
+            None,
+            "2020-01-01T00:00:00Z",
+            Some("2021-01-01T00:00:00Z"),
+        );
+        let signed = issue_data_integrity(old, &key, &vm, Suite::EddsaRdfc2022).await.unwrap();
+        assert!(matches!(verify(&signed).await.unwrap().failure, Some(VerificationFailure::Claims(_))));
     }
 
     fn random_key() -> ed25519_dalek::SigningKey {
