@@ -53,6 +53,80 @@ pub enum Command {
     /// Identities (DIDs).
     #[command(subcommand)]
     Did(DidCommand),
+    /// Verifiable credentials: issue and verify.
+    #[command(subcommand)]
+    Cred(CredCommand),
+}
+
+/// Kinds of credential Hallmark issues.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CredKind {
+    /// HumanityCredential: the subject is a real, unique person.
+    Humanity,
+    /// CommunityMembershipCredential: the subject belongs to a community.
+    Membership,
+}
+
+/// How humanity was checked.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MethodOfCheck {
+    /// You met the person.
+    InPerson,
+    /// You saw the person in a live video call.
+    VideoCall,
+}
+
+/// A member's role.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    /// A member.
+    Member,
+    /// A moderator.
+    Moderator,
+}
+
+/// `hallmark cred …`.
+#[derive(Debug, Subcommand)]
+pub enum CredCommand {
+    /// Issue a credential about SUBJECT, signed by one of your identities (did:key or did:jwk).
+    Issue {
+        /// The kind of credential.
+        #[arg(long = "type", value_enum)]
+        kind: CredKind,
+        /// Your identity that signs it (the issuer).
+        #[arg(long = "as", value_name = "DID")]
+        issuer: String,
+        /// The DID the credential is about.
+        #[arg(long, value_name = "DID")]
+        subject: String,
+        /// Humanity: how you checked the person.
+        #[arg(long, value_enum, default_value = "in-person")]
+        method: MethodOfCheck,
+        /// Humanity: a note on the check, of your choosing (no personal data is added otherwise).
+        #[arg(long, value_name = "TEXT")]
+        evidence: Option<String>,
+        /// Membership: the community's id (a URI, e.g. urn:uuid:… or https://…).
+        #[arg(long, value_name = "ID")]
+        community: Option<String>,
+        /// Membership: the community's name (default: its id).
+        #[arg(long, value_name = "NAME")]
+        community_name: Option<String>,
+        /// Membership: the role.
+        #[arg(long, value_enum, default_value = "member")]
+        role: RoleArg,
+        /// Valid until this date (YYYY-MM-DD, end of day UTC, or RFC 3339).
+        #[arg(long, value_name = "DATE")]
+        expires: Option<String>,
+        /// Write it to this file (atomically) instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Verify a credential file: its proof, that the issuer signed it, its validity period.
+    /// Exits 0 when valid, 1 (after the report) when not.
+    Verify {
+        /// The credential (JSON).
+        file: PathBuf,
+    },
 }
 
 /// `hallmark init`.

@@ -35,17 +35,18 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
             DidCommand::Resolve { did, timeout } => did_resolve(&did, Duration::from_secs(timeout)),
             DidCommand::WebDoc { did, out } => did_web_doc(&home, mode, &did, out),
         },
+        Command::Cred(c) => crate::cred::run(g, &home, mode, c),
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::Aborted(format!("could not start the async runtime: {e}")))
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> Value {
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
@@ -87,6 +88,7 @@ fn created_output(c: &Created, phrase_for_script: Option<&RecoveryPhrase>, verb:
             Output {
                 json,
                 text: p.phrase().to_string(),
+                exit: 0,
                 note: Some(format!("{summary}\nThe recovery phrase is on stdout: keep it safe and offline; it is shown only this once.")),
             }
         }
@@ -186,7 +188,7 @@ fn change_passphrase(g: &Global, home: &Path, mode: KeyringMode, new_file: Optio
 }
 
 /// Opens and unlocks: the OS keyring first, the passphrase only when needed.
-fn unlocked(g: &Global, home: &Path, mode: KeyringMode) -> Result<UnlockedWallet, CliError> {
+pub(crate) fn unlocked(g: &Global, home: &Path, mode: KeyringMode) -> Result<UnlockedWallet, CliError> {
     let w = Wallet::open(home, mode)?;
     let file = g.passphrase_file.clone();
     w.unlock(move || {

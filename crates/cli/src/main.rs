@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod cred;
 mod secrets;
 
 use std::process::ExitCode;
@@ -64,12 +65,14 @@ pub struct Output {
     pub text: String,
     /// For people, beside the data (stderr), so that stdout stays clean for scripts.
     pub note: Option<String>,
+    /// The exit code after printing (non-zero for a report that says "no", e.g. an invalid credential).
+    pub exit: u8,
 }
 
 impl Output {
     /// Output with no side note.
     pub fn new(json: serde_json::Value, text: impl Into<String>) -> Output {
-        Output { json, text: text.into(), note: None }
+        Output { json, text: text.into(), note: None, exit: 0 }
     }
 }
 
@@ -100,7 +103,7 @@ fn main() -> ExitCode {
                     println!("{}", out.text.trim_end());
                 }
             }
-            ExitCode::SUCCESS
+            ExitCode::from(out.exit)
         }
         Err(e) => {
             tracing::debug!(code = e.code(), "command failed");

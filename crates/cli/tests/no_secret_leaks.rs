@@ -87,7 +87,14 @@ fn no_secret_on_disk_or_in_logs() {
     let out_dir = tempfile::tempdir().unwrap();
     let doc = out_dir.path().join("did.json");
     run(&mut home.cmd_pass(), &["status"]);
-    run(&mut home.cmd_pass(), &["did", "new", "--method", "key", "--label", "Me"]);
+    let me = run(&mut home.cmd_pass(), &["did", "new", "--method", "key", "--label", "Me"]);
+    let me = me["did"].as_str().unwrap().to_string();
+    let cred = out_dir.path().join("humanity.json");
+    run(
+        &mut home.cmd_pass(),
+        &["cred", "issue", "--type", "humanity", "--as", &me, "--subject", &me, "--out", cred.to_str().unwrap()],
+    );
+    run(&mut home.cmd_pass(), &["cred", "verify", cred.to_str().unwrap()]);
     run(&mut home.cmd_pass(), &["did", "new", "--method", "jwk"]);
     run(&mut home.cmd_pass(), &["did", "new", "--method", "pkh"]);
     let web = run(&mut home.cmd_pass(), &["did", "new", "--method", "web", "--domain", "example.net"]);

@@ -60,6 +60,54 @@ pub enum CredentialError {
     /// The proof could not be checked at all (resolution failed, malformed proof, …).
     #[error("could not check the proof: {0}")]
     Verify(String),
+    /// A date that is neither `YYYY-MM-DD` nor an RFC 3339 date-time.
+    #[error("{0:?} is not a date: write it as YYYY-MM-DD (or an RFC 3339 date-time such as 2027-01-31T12:00:00Z)")]
+    InvalidDate(String),
+}
+
+impl CredentialError {
+    /// A stable machine-readable code (the CLI's `--json` errors, the app's `{code, message}`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            CredentialError::InvalidCredential(_) | CredentialError::NotV2 | CredentialError::NoProof => {
+                "invalid_credential"
+            }
+            CredentialError::InvalidVerificationMethod(_) | CredentialError::UnsupportedVerificationMethod(_) => {
+                "unsupported_verification_method"
+            }
+            CredentialError::KeyMismatch(_) | CredentialError::Sign(_) => "signing_failed",
+            CredentialError::Verify(_) => "verification_failed",
+            CredentialError::InvalidDate(_) => "invalid_date",
+        }
+    }
+}
+
+/// Reads an expiry date as people type it: `YYYY-MM-DD` (valid until the end of that day, UTC)
+/// or a full RFC 3339 date-time. Returns the RFC 3339 form written in `validUntil`.
+pub fn parse_date(text: &str) -> Result<String, CredentialError> {
+    use time::format_description::well_known::Rfc3339;
+    let t = text.trim();
+    if let Ok(dt) = time::OffsetDateTime::parse(t, &Rfc3339) {
+        return dt.to_offset(time::UtcOffset::UTC).format(&Rfc3339).map_err(|_| CredentialError::InvalidDate(t.into()));
+    }
+    let day = time::Date::parse(t, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| CredentialError::InvalidDate(t.into()))?;
+    day.with_hms(23, 59, 59)
+        .map_err(|_| CredentialError::InvalidDate(t.into()))?
+        .assume_utc()
+        .format(&Rfc3339)
+        .map_err(|_| CredentialError::InvalidDate(t.into()))
+}
+
+/// One line of a verification report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Check {
+    /// `proof`, `issuer` or `validity`.
+    pub check: &'static str,
+    /// `passed`, `failed`, or `not_checked` (an earlier check failed first).
+    pub result: &'static str,
+    /// What was found, in plain words.
+    pub detail: String,
 }
 
 /// Why a well-formed credential did not verify.
@@ -115,6 +163,33 @@ impl Verification {
     /// Whether the credential verified.
     pub fn is_valid(&self) -> bool {
         self.failure.is_none()
+    }
+
+    /// The checks one by one: the signature, the issuer's ownership of the signing key, and the
+    /// validity period.
+    pub fn checks(&self) -> Vec<Check> {
+        use VerificationFailure as F;
+        let failed = |check, detail: String| Check { check, result: "failed", detail };
+        let passed = |check, detail: &str| Check { check, result: "passed", detail: detail.to_owned() };
+        let unchecked = |check| Check { check, result: "not_checked", detail: "an earlier check failed".to_owned() };
+        let proof_ok = "the signature matches the credential";
+        let issuer_ok = format!("signed with a key of the issuer {}", self.issuer);
+        match &self.failure {
+            None => vec![
+                passed("proof", proof_ok),
+                passed("issuer", &issuer_ok),
+                passed("validity", "within its validity period"),
+            ],
+            Some(f @ (F::ProofMismatch | F::KeyMismatch | F::Proof(_))) => {
+                vec![failed("proof", f.to_string()), unchecked("issuer"), unchecked("validity")]
+            }
+            Some(f @ F::IssuerMismatch { .. }) => {
+                vec![passed("proof", proof_ok), failed("issuer", f.to_string()), unchecked("validity")]
+            }
+            Some(f @ F::Claims(_)) => {
+                vec![passed("proof", proof_ok), passed("issuer", &issuer_ok), failed("validity", f.to_string())]
+            }
+        }
     }
 }
 
@@ -476,6 +551,15 @@ mod tests {
         );
         let signed = issue_data_integrity(old, &key, &vm, Suite::EddsaRdfc2022).await.unwrap();
         assert!(matches!(verify(&signed).await.unwrap().failure, Some(VerificationFailure::Claims(_))));
+    }
+
+    #[test]
+    fn dates_as_people_type_them() {
+        assert_eq!(parse_date("2027-01-31").unwrap(), "2027-01-31T23:59:59Z");
+        assert_eq!(parse_date("2027-01-31T12:00:00+02:00").unwrap(), "2027-01-31T10:00:00Z");
+        for bad in ["31/01/2027", "2027-02-30", "tomorrow", ""] {
+            assert!(matches!(parse_date(bad), Err(CredentialError::InvalidDate(_))), "{bad}");
+        }
     }
 
     fn random_key() -> ed25519_dalek::SigningKey {

@@ -119,6 +119,20 @@ pub fn ethereum_address(public_key_sec1: &[u8]) -> Result<String, DidError> {
     ssi::jwk::eip155::hash_public_key_eip55(&jwk).map_err(|e| DidError::Generate(e.to_string()))
 }
 
+/// The id of the verification method that signs for one of Hallmark's DIDs: `did:key:z…#z…`,
+/// `did:jwk:…#0`, or `did:web:…#key-1` (as in the document `did web-doc` writes).
+pub fn verification_method_id(did: &str) -> Result<String, DidError> {
+    let parsed = parse(did)?;
+    let did = parsed.as_str();
+    let fragment = match parsed.method_name() {
+        "key" => did.strip_prefix("did:key:").unwrap_or_default().to_owned(),
+        "jwk" => "0".to_owned(),
+        "web" => "key-1".to_owned(),
+        _ => return Err(DidError::UnsupportedMethod(did.to_owned())),
+    };
+    Ok(format!("{did}#{fragment}"))
+}
+
 /// Turns a domain as a person types it (`example.com`, `example.com:8443`, `example.com/users/alice`,
 /// optionally with `https://`) into the did:web DID, following the did:web specification:
 /// a port's colon becomes `%3A` and path segments are joined with `:`.

@@ -44,6 +44,9 @@ pub enum WalletError {
     /// Recovery phrase problems.
     #[error(transparent)]
     Mnemonic(#[from] MnemonicError),
+    /// Credential problems.
+    #[error(transparent)]
+    Credential(#[from] crate::credential::CredentialError),
     /// The wallet is locked and no passphrase was given.
     #[error("the wallet is locked and no passphrase was given: set HALLMARK_PASSPHRASE, pass --passphrase-file FILE, or run in a terminal to be asked")]
     NeedPassphrase,
@@ -114,6 +117,7 @@ impl WalletError {
                 DidError::Generate(_) => "did_failed",
             },
             WalletError::Key(_) => "key_derivation_failed",
+            WalletError::Credential(e) => e.code(),
             WalletError::Mnemonic(e) => match e {
                 MnemonicError::Random(_) => "random_failed",
                 _ => "invalid_phrase",
@@ -458,6 +462,25 @@ impl UnlockedWallet {
             })?;
         tracing::info!(did = %identity.did, "identity created");
         Ok(identity)
+    }
+
+    /// Signs `credential` (unsigned, VC 2.0) as the wallet's identity `issuer_did` with a Data
+    /// Integrity `eddsa-rdfc-2022` proof. The credential's `issuer` must be that DID.
+    pub async fn issue_credential(
+        &self,
+        issuer_did: &str,
+        credential: serde_json::Value,
+    ) -> Result<serde_json::Value, WalletError> {
+        let id = self.wallet.identity(issuer_did)?;
+        if credential.get("issuer").and_then(|i| i.as_str()) != Some(id.did.as_str()) {
+            return Err(
+                crate::credential::CredentialError::InvalidCredential(format!("its issuer is not {}", id.did)).into()
+            );
+        }
+        let key = self.ed25519_signing_key(&id)?;
+        let vm = did::verification_method_id(&id.did)?;
+        Ok(crate::credential::issue_data_integrity(credential, &key, &vm, crate::credential::Suite::EddsaRdfc2022)
+            .await?)
     }
 
     /// The Ed25519 signing key of one of this wallet's identities (did:key, did:jwk, did:web).
