@@ -46,6 +46,17 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|e| CliError::Aborted(format!("could not start the async runtime: {e}")))
 }
 
+/// JSON for a file or for people: pretty, with a final newline.
+pub(crate) fn pretty_json(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
+}
+
+/// Writes a public (0644) file atomically: a reader sees the old file or the whole new one.
+pub(crate) fn write_public_file(path: &Path, body: &str) -> Result<(), CliError> {
+    hallmark_core::fsutil::atomic_write(path, body.as_bytes(), false)
+        .map_err(|source| CliError::Output { path: path.display().to_string(), source })
+}
+
 pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
@@ -295,11 +306,10 @@ fn did_web_doc(home: &Path, mode: KeyringMode, did_text: &str, out: Option<PathB
     }
     let doc = runtime()?.block_on(w.document(&id.did))?;
     let url = did::did_web_url(&id.did).map_err(WalletError::from)?;
-    let body = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
+    let body = pretty_json(&doc);
     match out {
         Some(path) => {
-            hallmark_core::fsutil::atomic_write(&path, body.as_bytes(), false)
-                .map_err(|source| CliError::Output { path: path.display().to_string(), source })?;
+            write_public_file(&path, &body)?;
             Ok(Output::new(
                 json!({"did": id.did, "url": url, "path": path.display().to_string()}),
                 format!("Wrote {}. Publish it so that it is served at {url}", path.display()),

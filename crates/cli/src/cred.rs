@@ -9,7 +9,7 @@ use hallmark_core::WalletError;
 use serde_json::{json, Value};
 
 use crate::args::{CredCommand, CredKind, Global, MethodOfCheck, RoleArg};
-use crate::commands::{runtime, to_json, unlocked};
+use crate::commands::{pretty_json, runtime, to_json, unlocked, write_public_file};
 use crate::{CliError, Output};
 
 /// Runs a `cred` subcommand.
@@ -77,11 +77,10 @@ fn build(
 }
 
 fn write_or_print(signed: Value, out: Option<PathBuf>) -> Result<Output, CliError> {
-    let body = serde_json::to_string_pretty(&signed).unwrap_or_default() + "\n";
+    let body = pretty_json(&signed);
     match out {
         Some(path) => {
-            hallmark_core::fsutil::atomic_write(&path, body.as_bytes(), false)
-                .map_err(|source| CliError::Output { path: path.display().to_string(), source })?;
+            write_public_file(&path, &body)?;
             Ok(Output::new(
                 json!({"path": path.display().to_string(), "credential": signed}),
                 format!("Wrote the signed credential to {}", path.display()),
