@@ -307,12 +307,6 @@ impl Wallet {
         Ok(did::resolve(&id.did, did::DEFAULT_RESOLVE_TIMEOUT).await?)
     }
 
-    /// Checks the passphrase without unlocking (the Argon2id cost applies).
-    pub fn check_passphrase(&self, passphrase: &str) -> Result<(), WalletError> {
-        self.vault.unwrap_key(passphrase)?;
-        Ok(())
-    }
-
     /// The app's auto-lock time in minutes (0: never).
     pub fn lock_timeout_minutes(&self) -> Result<u32, WalletError> {
         Ok(self
@@ -369,17 +363,9 @@ impl Wallet {
             Err(e) => tracing::warn!("{e}"),
         }
         let pass = passphrase()?;
-        let key = self.vault.unwrap_key(&pass)?;
-        let seed = self.vault.open_seed(&key).ok_or_else(|| VaultError::Corrupt {
-            path: self.home.join(crate::vault::VAULT_FILE).display().to_string(),
-            reason: "the seed does not decrypt with the unwrapped wallet key".into(),
-        })?;
-        tracing::debug!("unlocked with the passphrase");
-        Ok(UnlockedWallet { wallet: self, seed, by: UnlockedBy::Passphrase })
+        self.unlock_with_passphrase(&pass, false)
     }
-}
 
-impl Wallet {
     /// Unlocks with the passphrase, whatever the keyring holds (one Argon2id run). With
     /// `remember`, the OS keyring then keeps the wallet key, so later opens need no passphrase;
     /// a keyring that cannot keep it is reported in the log, not as a failure.
@@ -395,6 +381,7 @@ impl Wallet {
                 Err(e) => tracing::warn!("the wallet key was not kept in the OS keyring: {e}"),
             }
         }
+        tracing::debug!("unlocked with the passphrase");
         Ok(UnlockedWallet { wallet: self, seed, by: UnlockedBy::Passphrase })
     }
 }
