@@ -10,6 +10,13 @@
 //! Verification resolves the verification method offline: only `did:key` and `did:jwk`
 //! verification methods are accepted.
 
+pub mod jcs;
+pub mod jose;
+pub mod method;
+pub mod presentation;
+pub mod schema;
+pub mod status;
+
 use ssi::claims::data_integrity::{AnySuite, CryptographicSuite, DataIntegrity, ProofOptions as DiProofOptions};
 use ssi::claims::vc::AnyJsonCredential;
 use ssi::claims::{Invalid, InvalidProof, VerificationParameters};
@@ -63,6 +70,50 @@ pub enum CredentialError {
     /// A date that is neither `YYYY-MM-DD` nor an RFC 3339 date-time.
     #[error("{0:?} is not a date: write it as YYYY-MM-DD (or an RFC 3339 date-time such as 2027-01-31T12:00:00Z)")]
     InvalidDate(String),
+    /// A DID (issuer, holder, verification method) could not be resolved.
+    #[error("could not resolve {did}: {reason}")]
+    Resolve {
+        /// The DID or DID URL.
+        did: String,
+        /// Why, in plain words.
+        reason: String,
+    },
+    /// The DID document does not list the verification method for the purpose a proof claims.
+    #[error("the DID document of {did} does not list {method} as a key for {purpose}")]
+    MethodNotListed {
+        /// The DID.
+        did: String,
+        /// The verification method id.
+        method: String,
+        /// `assertionMethod` or `authentication`.
+        purpose: String,
+    },
+    /// The key is not an Ed25519 key (the only kind Hallmark's suites use).
+    #[error("the key {0} is not an Ed25519 key; Hallmark checks Ed25519 (EdDSA) proofs only")]
+    UnsupportedKey(String),
+    /// A proof type or cryptosuite Hallmark does not implement.
+    #[error("unsupported proof: {0}; Hallmark checks DataIntegrityProof with eddsa-rdfc-2022 or eddsa-jcs-2022, and EdDSA JWTs")]
+    UnsupportedProof(String),
+    /// A JWT that is not a well-formed VC-JOSE credential or presentation.
+    #[error("this is not a valid credential JWT: {0}")]
+    MalformedJwt(String),
+    /// Input larger than Hallmark accepts.
+    #[error("the input is {size} bytes, more than the {limit}-byte limit for a credential or presentation")]
+    TooLarge {
+        /// Its size in bytes.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A JSON-LD context that is neither the VC 2.0 context nor inline.
+    #[error("the context {0:?} is not known and will not be fetched: only the VC 2.0 context and inline contexts are accepted")]
+    UnknownContext(String),
+    /// The status list could not be read or checked.
+    #[error("could not check the credential's status: {0}")]
+    Status(String),
+    /// The credential does not match the JSON Schema of its type.
+    #[error("the credential does not match its schema: {0}")]
+    Schema(String),
 }
 
 impl CredentialError {
@@ -78,6 +129,14 @@ impl CredentialError {
             CredentialError::KeyMismatch(_) | CredentialError::Sign(_) => "signing_failed",
             CredentialError::Verify(_) => "verification_failed",
             CredentialError::InvalidDate(_) => "invalid_date",
+            CredentialError::Resolve { .. } => "issuer_unresolvable",
+            CredentialError::MethodNotListed { .. } => "method_not_listed",
+            CredentialError::UnsupportedKey(_) | CredentialError::UnsupportedProof(_) => "unsupported_proof",
+            CredentialError::MalformedJwt(_) => "invalid_jwt",
+            CredentialError::TooLarge { .. } => "too_large",
+            CredentialError::UnknownContext(_) => "unknown_context",
+            CredentialError::Status(_) => "status_unavailable",
+            CredentialError::Schema(_) => "schema_invalid",
         }
     }
 }

@@ -1,0 +1,1 @@
+//! Data Integrity `eddsa-jcs-2022` (JSON Canonicalization Scheme + Ed25519).

@@ -1,0 +1,1 @@
+//! Verification methods: resolving a DID URL to its Ed25519 public key.

@@ -1,0 +1,1 @@
+//! JSON Schemas of Hallmark's credential types, referenced by `credentialSchema`.
