@@ -97,6 +97,7 @@ impl WalletError {
                 StoreError::TooNew { .. } => "data_too_new",
                 StoreError::Busy => "busy",
                 StoreError::Duplicate(_) => "duplicate",
+                StoreError::Kept(_) => "kept_for_revocation",
                 StoreError::Sqlite(_) => "database_failed",
                 StoreError::Io { .. } => "io_failed",
             },

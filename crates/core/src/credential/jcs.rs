@@ -1,1 +1,490 @@
 //! Data Integrity `eddsa-jcs-2022` (JSON Canonicalization Scheme + Ed25519).
+//!
+//! Implements W3C "Data Integrity EdDSA Cryptosuites v1.0" (Recommendation, May 2025), section
+//! 3.3, which `ssi` 0.16 does not provide. The building blocks all come from libraries:
+//! canonicalization is RFC 8785 JCS (`serde_jcs`), hashing SHA-256 (`sha2`), signing Ed25519
+//! (`ed25519-dalek`), and the `proofValue` is multibase base58btc (`ssi`'s multibase).
+//!
+//! Signing: the proof configuration (the proof without `proofValue`, with the document's
+//! `@context` copied in, as step 2 of "Create Proof" requires) and the document without `proof`
+//! are each canonicalized and hashed; the signature covers `SHA-256(config) ‖ SHA-256(document)`.
+//! Verification redoes this from the secured document. Which key may sign for the proof's
+//! verification method is decided by the caller (see [`super::method`]).
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use ssi::security::multibase::Base;
+use ssi::security::{Multibase, MultibaseBuf};
+
+use super::method::Purpose;
+use super::CredentialError;
+
+/// The `type` of every Data Integrity proof.
+pub const PROOF_TYPE: &str = "DataIntegrityProof";
+/// The `cryptosuite` this module implements.
+pub const CRYPTOSUITE: &str = "eddsa-jcs-2022";
+
+/// Options of a proof to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProofConfig {
+    /// The DID URL of the signing key, e.g. `did:key:z6Mk…#z6Mk…`.
+    pub verification_method: String,
+    /// What the proof is for: issuing (`assertionMethod`) or presenting (`authentication`).
+    pub proof_purpose: Purpose,
+    /// When the proof was made, as an RFC 3339 date-time (e.g. `2025-01-31T12:00:00Z`).
+    pub created: String,
+    /// The verifier's challenge (nonce) the proof answers, if any.
+    pub challenge: Option<String>,
+    /// The domain (audience) the proof is meant for, if any.
+    pub domain: Option<String>,
+}
+
+/// The proof of a document secured with `eddsa-jcs-2022`, as read from it (not yet verified).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JcsProof {
+    /// The DID URL of the key that made the proof.
+    pub verification_method: String,
+    /// The proof's `proofPurpose`.
+    pub proof_purpose: Purpose,
+    /// The proof's `created` date-time, if it has one.
+    pub created: Option<String>,
+    /// The proof's `challenge`, if any.
+    pub challenge: Option<String>,
+    /// The proof's `domain`, if any.
+    pub domain: Option<String>,
+}
+
+/// Returns `unsecured` with an eddsa-jcs-2022 `proof` added.
+///
+/// `unsecured` must be a JSON object without a `proof`. `key` must be the key of
+/// `config.verification_method`; this is not checked here.
+pub fn sign(
+    unsecured: &Value,
+    key: &ed25519_dalek::SigningKey,
+    config: &ProofConfig,
+) -> Result<Value, CredentialError> {
+    use ed25519_dalek::Signer as _;
+    let document = unsecured
+        .as_object()
+        .ok_or_else(|| CredentialError::InvalidCredential("the document to sign must be a JSON object".into()))?;
+    if document.contains_key("proof") {
+        return Err(CredentialError::InvalidCredential(
+            "the document already has a proof; sign the document without it".into(),
+        ));
+    }
+    if config.created.parse::<ssi::xsd::DateTime>().is_err() {
+        return Err(CredentialError::InvalidDate(config.created.clone()));
+    }
+    // Create Proof, steps 1–2: the proof options, with the document's @context copied in.
+    let mut proof = Map::new();
+    proof.insert("type".into(), PROOF_TYPE.into());
+    proof.insert("cryptosuite".into(), CRYPTOSUITE.into());
+    proof.insert("created".into(), config.created.clone().into());
+    proof.insert("verificationMethod".into(), config.verification_method.clone().into());
+    proof.insert("proofPurpose".into(), config.proof_purpose.as_str().into());
+    if let Some(challenge) = &config.challenge {
+        proof.insert("challenge".into(), challenge.clone().into());
+    }
+    if let Some(domain) = &config.domain {
+        proof.insert("domain".into(), domain.clone().into());
+    }
+    if let Some(context) = document.get("@context") {
+        proof.insert("@context".into(), context.clone());
+    }
+    // Steps 3–6: configuration, transformation, hashing, Ed25519 signature.
+    let hash_data = hash_data(document, &proof).map_err(CredentialError::Sign)?;
+    let signature = key.sign(&hash_data);
+    // Step 7: proofValue = multibase base58btc of the 64 signature bytes.
+    let proof_value = MultibaseBuf::encode(Base::Base58Btc, signature.to_bytes());
+    proof.insert("proofValue".into(), proof_value.as_str().into());
+
+    let mut secured = document.clone();
+    secured.insert("proof".into(), Value::Object(proof));
+    Ok(Value::Object(secured))
+}
+
+/// The proof of a secured document (exactly one proof object), parsed and checked for type/cryptosuite.
+///
+/// Errors: [`CredentialError::NoProof`] without a proof, [`CredentialError::UnsupportedProof`]
+/// for several proofs, another proof type or cryptosuite, or a purpose other than
+/// `assertionMethod`/`authentication`, and [`CredentialError::Verify`] for a malformed proof.
+pub fn proof_of(secured: &Value) -> Result<JcsProof, CredentialError> {
+    let proof = proof_object(secured)?;
+    let text = |name: &str| -> Result<Option<String>, CredentialError> {
+        match proof.get(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(malformed(&format!("its \"{name}\" is not a string"))),
+        }
+    };
+    let required = |name: &str| text(name)?.ok_or_else(|| malformed(&format!("it has no \"{name}\"")));
+    let verification_method = required("verificationMethod")?;
+    let purpose_text = required("proofPurpose")?;
+    let proof_purpose = Purpose::parse(&purpose_text)
+        .ok_or_else(|| CredentialError::UnsupportedProof(format!("proof purpose {purpose_text:?}")))?;
+    let created = text("created")?;
+    // Proof Configuration, step 3: a `created` that is not an XML Schema dateTime is an error.
+    if let Some(c) = &created {
+        if c.parse::<ssi::xsd::DateTime>().is_err() {
+            return Err(malformed(&format!("its creation date {c:?} is not a date-time")));
+        }
+    }
+    required("proofValue")?;
+    Ok(JcsProof { verification_method, proof_purpose, created, challenge: text("challenge")?, domain: text("domain")? })
+}
+
+/// Checks the signature with `key`. Ok(true) = valid, Ok(false) = signature mismatch (tampered or other key),
+/// Err = malformed proof (bad multibase, wrong length, wrong type…).
+///
+/// Follows "Verify Proof (eddsa-jcs-2022)": when the proof carries an `@context`, the document's
+/// `@context` must start with the same entries in the same order (otherwise `Ok(false)`), and the
+/// document is hashed with the proof's `@context`. The signature check is RFC 8032 strict
+/// (`verify_strict`: no small-order keys, no malleable signatures).
+pub fn verify(secured: &Value, key: &ed25519_dalek::VerifyingKey) -> Result<bool, CredentialError> {
+    proof_of(secured)?;
+    let proof = proof_object(secured)?;
+    // Steps 1–2: the document without `proof`, the proof options without `proofValue`.
+    let mut unsecured = secured.as_object().cloned().unwrap_or_default();
+    unsecured.remove("proof");
+    let mut options = proof.clone();
+    let proof_value = options.remove("proofValue").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    // Step 3: the signature bytes.
+    let (base, bytes) = Multibase::new(&proof_value)
+        .decode()
+        .map_err(|e| malformed(&format!("its proofValue is not multibase: {e}")))?;
+    if base != Base::Base58Btc {
+        return Err(malformed("its proofValue is not base58btc multibase (it must start with 'z')"));
+    }
+    let bytes: [u8; 64] = bytes.try_into().map_err(|b: Vec<u8>| {
+        malformed(&format!("its signature is {} bytes long; an Ed25519 signature is 64 bytes", b.len()))
+    })?;
+    // Step 4: the proof's @context must prefix the document's; it replaces it for hashing.
+    if let Some(context) = options.get("@context") {
+        let wanted = as_list(context);
+        let have = unsecured.get("@context").map(as_list).unwrap_or_default();
+        if have.len() < wanted.len() || have[..wanted.len()] != wanted[..] {
+            return Ok(false);
+        }
+        unsecured.insert("@context".into(), context.clone());
+    }
+    // Steps 5–8.
+    let hash_data = hash_data(&unsecured, &options).map_err(CredentialError::Verify)?;
+    let signature = ed25519_dalek::Signature::from_bytes(&bytes);
+    Ok(key.verify_strict(&hash_data, &signature).is_ok())
+}
+
+/// Transformation, Proof Configuration and Hashing: `SHA-256(JCS(proof config)) ‖
+/// SHA-256(JCS(document))`.
+fn hash_data(document: &Map<String, Value>, proof_config: &Map<String, Value>) -> Result<[u8; 64], String> {
+    let canonical_document =
+        serde_jcs::to_vec(document).map_err(|e| format!("cannot canonicalize the document: {e}"))?;
+    let canonical_config =
+        serde_jcs::to_vec(proof_config).map_err(|e| format!("cannot canonicalize the proof options: {e}"))?;
+    let mut out = [0u8; 64];
+    out[..32].copy_from_slice(&Sha256::digest(&canonical_config));
+    out[32..].copy_from_slice(&Sha256::digest(&canonical_document));
+    Ok(out)
+}
+
+/// The single proof object of a secured document, checked for type and cryptosuite.
+fn proof_object(secured: &Value) -> Result<&Map<String, Value>, CredentialError> {
+    let document = secured
+        .as_object()
+        .ok_or_else(|| CredentialError::InvalidCredential("a secured document must be a JSON object".into()))?;
+    let proof = match document.get("proof") {
+        None => return Err(CredentialError::NoProof),
+        Some(Value::Array(items)) if items.len() == 1 => &items[0],
+        Some(Value::Array(items)) if items.is_empty() => return Err(CredentialError::NoProof),
+        Some(Value::Array(_)) => {
+            return Err(CredentialError::UnsupportedProof("several proofs on one document".into()));
+        }
+        Some(p) => p,
+    };
+    let proof = proof.as_object().ok_or_else(|| malformed("it is not a JSON object"))?;
+    let field = |name: &str| proof.get(name).and_then(Value::as_str);
+    if field("type") != Some(PROOF_TYPE) {
+        return Err(CredentialError::UnsupportedProof(format!("proof type {}", shown(proof.get("type")))));
+    }
+    if field("cryptosuite") != Some(CRYPTOSUITE) {
+        return Err(CredentialError::UnsupportedProof(format!("cryptosuite {}", shown(proof.get("cryptosuite")))));
+    }
+    Ok(proof)
+}
+
+/// A JSON-LD `@context` as a list of entries (a single entry is a list of one).
+fn as_list(context: &Value) -> Vec<Value> {
+    match context {
+        Value::Array(items) => items.clone(),
+        other => vec![other.clone()],
+    }
+}
+
+fn shown(value: Option<&Value>) -> String {
+    value.map_or_else(|| "(missing)".to_owned(), Value::to_string)
+}
+
+fn malformed(why: &str) -> CredentialError {
+    CredentialError::Verify(format!("the eddsa-jcs-2022 proof is malformed: {why}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    // W3C "Data Integrity EdDSA Cryptosuites v1.0" (Recommendation), Appendix B.3
+    // "Representation: eddsa-jcs-2022" (Examples 29–39).
+    const SECRET_MULTIBASE: &str = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq";
+    const PUBLIC_MULTIBASE: &str = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
+    const CANONICAL_DOCUMENT: &str = r#"{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"credentialSubject":{"alumniOf":"The School of Examples","id":"did:example:abcdefgh"},"description":"A minimum viable example of an Alumni Credential.","id":"urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33","issuer":"https://vc.example/issuers/5678","name":"Alumni Credential","type":["VerifiableCredential","AlumniCredential"],"validFrom":"2023-01-01T00:00:00Z"}"#;
+    const DOCUMENT_HASH: &str = "59b7cb6251b8991add1ce0bc83107e3db9dbbab5bd2c28f687db1a03abc92f19";
+    const CANONICAL_PROOF_CONFIG: &str = r#"{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"created":"2023-02-24T23:36:38Z","cryptosuite":"eddsa-jcs-2022","proofPurpose":"assertionMethod","type":"DataIntegrityProof","verificationMethod":"did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"}"#;
+    const PROOF_CONFIG_HASH: &str = "66ab154f5c2890a140cb8388a22a160454f80575f6eae09e5a097cabe539a1db";
+    const SIGNATURE_HEX: &str = "407cd12654b33d718ecbb99179a1506daaa849450bf3fc523cce3e1c96f8b80351da3f253d725c6f00b07c9e5448d50b3ef78012b9ab54255116d069c6dd2808";
+    const PROOF_VALUE: &str =
+        "z2HnFSSPPBzR36zdDgK8PbEHeXbR56YF24jwMpt3R1eHXQzJDMWS93FCzpvJpwTWd3GAVFuUfjoJdcnTMuVor51aX";
+
+    fn vector_key() -> ed25519_dalek::SigningKey {
+        let (_, bytes) = Multibase::new(SECRET_MULTIBASE).decode().unwrap();
+        assert_eq!(&bytes[..2], &[0x80, 0x26], "ed25519-priv multicodec prefix");
+        ed25519_dalek::SigningKey::from_bytes(&bytes[2..].try_into().unwrap())
+    }
+
+    fn vector_vm() -> String {
+        format!("did:key:{PUBLIC_MULTIBASE}#{PUBLIC_MULTIBASE}")
+    }
+
+    fn vector_credential() -> Value {
+        json!({
+            "@context": [
+                "https://www.w3.org/ns/credentials/v2",
+                "https://www.w3.org/ns/credentials/examples/v2"
+            ],
+            "id": "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33",
+            "type": ["VerifiableCredential", "AlumniCredential"],
+            "name": "Alumni Credential",
+            "description": "A minimum viable example of an Alumni Credential.",
+            "issuer": "https://vc.example/issuers/5678",
+            "validFrom": "2023-01-01T00:00:00Z",
+            "credentialSubject": {
+                "id": "did:example:abcdefgh",
+                "alumniOf": "The School of Examples"
+            }
+        })
+    }
+
+    fn vector_config() -> ProofConfig {
+        ProofConfig {
+            verification_method: vector_vm(),
+            proof_purpose: Purpose::Assertion,
+            created: "2023-02-24T23:36:38Z".into(),
+            challenge: None,
+            domain: None,
+        }
+    }
+
+    fn random_key() -> ed25519_dalek::SigningKey {
+        let mut secret = [0u8; 32];
+        getrandom::fill(&mut secret).unwrap();
+        ed25519_dalek::SigningKey::from_bytes(&secret)
+    }
+
+    #[test]
+    fn reproduces_w3c_eddsa_jcs_2022_vector() {
+        let key = vector_key();
+        // The key pair is the published one.
+        assert_eq!(crate::did::did_key(&key.verifying_key()).unwrap(), format!("did:key:{PUBLIC_MULTIBASE}"));
+
+        // Intermediate values: canonical forms and their hashes.
+        let doc = vector_credential();
+        assert_eq!(String::from_utf8(serde_jcs::to_vec(&doc).unwrap()).unwrap(), CANONICAL_DOCUMENT);
+        assert_eq!(hex::encode(Sha256::digest(CANONICAL_DOCUMENT)), DOCUMENT_HASH);
+        assert_eq!(hex::encode(Sha256::digest(CANONICAL_PROOF_CONFIG)), PROOF_CONFIG_HASH);
+
+        let secured = sign(&doc, &key, &vector_config()).unwrap();
+        let proof = secured["proof"].as_object().unwrap();
+        let mut options = proof.clone();
+        options.remove("proofValue");
+        assert_eq!(String::from_utf8(serde_jcs::to_vec(&options).unwrap()).unwrap(), CANONICAL_PROOF_CONFIG);
+        let hashed = hash_data(doc.as_object().unwrap(), &options).unwrap();
+        assert_eq!(hex::encode(hashed), format!("{PROOF_CONFIG_HASH}{DOCUMENT_HASH}"));
+
+        // The signature and proofValue, byte for byte.
+        let (_, sig) = Multibase::new(proof["proofValue"].as_str().unwrap()).decode().unwrap();
+        assert_eq!(hex::encode(&sig), SIGNATURE_HEX);
+        assert_eq!(proof["proofValue"], PROOF_VALUE);
+
+        // The published signed credential (Example 39) is exactly the output.
+        let mut expected = vector_credential();
+        expected["proof"] = json!({
+            "type": "DataIntegrityProof",
+            "cryptosuite": "eddsa-jcs-2022",
+            "created": "2023-02-24T23:36:38Z",
+            "verificationMethod": vector_vm(),
+            "proofPurpose": "assertionMethod",
+            "@context": [
+                "https://www.w3.org/ns/credentials/v2",
+                "https://www.w3.org/ns/credentials/examples/v2"
+            ],
+            "proofValue": PROOF_VALUE
+        });
+        assert_eq!(secured, expected);
+        assert!(verify(&expected, &key.verifying_key()).unwrap());
+        let parsed = proof_of(&expected).unwrap();
+        assert_eq!(
+            parsed,
+            JcsProof {
+                verification_method: vector_vm(),
+                proof_purpose: Purpose::Assertion,
+                created: Some("2023-02-24T23:36:38Z".into()),
+                challenge: None,
+                domain: None,
+            }
+        );
+
+        // One character of the published proofValue changed: no longer valid.
+        let mut forged = expected.clone();
+        forged["proof"]["proofValue"] = json!(PROOF_VALUE.replace("z2HnF", "z2HnG"));
+        assert!(!verify(&forged, &key.verifying_key()).unwrap());
+    }
+
+    #[test]
+    fn tampering_and_other_keys_fail() {
+        let key = random_key();
+        let secured = sign(&vector_credential(), &key, &vector_config()).unwrap();
+        assert!(verify(&secured, &key.verifying_key()).unwrap());
+
+        let mut tampered = secured.clone();
+        tampered["credentialSubject"]["alumniOf"] = json!("The School of Forgeries");
+        assert!(!verify(&tampered, &key.verifying_key()).unwrap());
+        // The proof's own fields are signed too.
+        for (field, value) in [
+            ("created", json!("2023-02-24T23:36:39Z")),
+            ("verificationMethod", json!("did:key:z6MkOther#z6MkOther")),
+            ("proofPurpose", json!("authentication")),
+        ] {
+            let mut t = secured.clone();
+            t["proof"][field] = value;
+            assert!(!verify(&t, &key.verifying_key()).unwrap(), "{field} changed but still valid");
+        }
+        // Adding a field to the proof or the document breaks it as well.
+        let mut t = secured.clone();
+        t["proof"]["expires"] = json!("2099-01-01T00:00:00Z");
+        assert!(!verify(&t, &key.verifying_key()).unwrap());
+        let mut t = secured.clone();
+        t["validUntil"] = json!("2099-01-01T00:00:00Z");
+        assert!(!verify(&t, &key.verifying_key()).unwrap());
+
+        // Another key does not verify it.
+        assert!(!verify(&secured, &random_key().verifying_key()).unwrap());
+        // Key order and whitespace do not matter (that is what JCS is for).
+        let reparsed: Value = serde_json::from_str(&serde_json::to_string_pretty(&secured).unwrap()).unwrap();
+        assert!(verify(&reparsed, &key.verifying_key()).unwrap());
+    }
+
+    #[test]
+    fn challenge_and_domain_are_signed() {
+        let key = random_key();
+        let config = ProofConfig {
+            proof_purpose: Purpose::Authentication,
+            challenge: Some("n-0S6_WzA2Mj".into()),
+            domain: Some("https://verifier.example".into()),
+            ..vector_config()
+        };
+        let secured = sign(&vector_credential(), &key, &config).unwrap();
+        let proof = proof_of(&secured).unwrap();
+        assert_eq!(proof.proof_purpose, Purpose::Authentication);
+        assert_eq!(proof.challenge.as_deref(), Some("n-0S6_WzA2Mj"));
+        assert_eq!(proof.domain.as_deref(), Some("https://verifier.example"));
+        assert!(verify(&secured, &key.verifying_key()).unwrap());
+        for (field, value) in [("challenge", json!("another-nonce")), ("domain", json!("https://evil.example"))] {
+            let mut t = secured.clone();
+            t["proof"][field] = value;
+            assert!(!verify(&t, &key.verifying_key()).unwrap(), "{field} changed but still valid");
+            let mut t = secured.clone();
+            t["proof"].as_object_mut().unwrap().remove(field);
+            assert!(!verify(&t, &key.verifying_key()).unwrap(), "{field} removed but still valid");
+        }
+    }
+
+    #[test]
+    fn contexts_must_match() {
+        let key = random_key();
+        let secured = sign(&vector_credential(), &key, &vector_config()).unwrap();
+        // A document whose @context differs from the one signed in the proof.
+        let mut t = secured.clone();
+        t["@context"] = json!(["https://www.w3.org/ns/credentials/v2", "https://evil.example/context"]);
+        assert!(!verify(&t, &key.verifying_key()).unwrap());
+        let mut t = secured.clone();
+        t["@context"] =
+            json!(["https://www.w3.org/ns/credentials/examples/v2", "https://www.w3.org/ns/credentials/v2"]);
+        assert!(!verify(&t, &key.verifying_key()).unwrap(), "reordered @context");
+        let mut t = secured.clone();
+        t["proof"]["@context"] = json!(["https://www.w3.org/ns/credentials/v2"]);
+        assert!(!verify(&t, &key.verifying_key()).unwrap(), "proof @context is signed");
+        // Per the specification (Verify Proof, step 4) the document's @context only has to START
+        // with the proof's: entries appended after signing are allowed (proof sets and chains)
+        // and the document is checked with the proof's @context, i.e. as it was signed.
+        let mut t = secured.clone();
+        t["@context"].as_array_mut().unwrap().push(json!("https://vc.example/appended/v1"));
+        assert!(verify(&t, &key.verifying_key()).unwrap());
+        // A document without @context signs without one in the proof.
+        let mut plain = vector_credential();
+        plain.as_object_mut().unwrap().remove("@context");
+        let secured = sign(&plain, &key, &vector_config()).unwrap();
+        assert!(secured["proof"].get("@context").is_none());
+        assert!(verify(&secured, &key.verifying_key()).unwrap());
+    }
+
+    #[test]
+    fn malformed_and_unsupported_proofs_are_errors() {
+        let key = random_key();
+        let vk = key.verifying_key();
+        let secured = sign(&vector_credential(), &key, &vector_config()).unwrap();
+        let with = |field: &str, value: Value| {
+            let mut t = secured.clone();
+            t["proof"][field] = value;
+            t
+        };
+        for (what, doc) in [
+            ("rdfc suite", with("cryptosuite", json!("eddsa-rdfc-2022"))),
+            ("other type", with("type", json!("Ed25519Signature2020"))),
+            ("capability purpose", with("proofPurpose", json!("capabilityInvocation"))),
+        ] {
+            let err = verify(&doc, &vk).unwrap_err();
+            assert!(matches!(err, CredentialError::UnsupportedProof(_)), "{what}: {err}");
+            assert!(proof_of(&doc).is_err(), "{what}");
+        }
+        let sig = MultibaseBuf::encode(Base::Base58Btc, [7u8; 63]);
+        let b64 = MultibaseBuf::encode(Base::Base64Url, [7u8; 64]);
+        for (what, doc) in [
+            ("not multibase", with("proofValue", json!("not-multibase!"))),
+            ("base64url multibase", with("proofValue", json!(b64.as_str()))),
+            ("63-byte signature", with("proofValue", json!(sig.as_str()))),
+            ("number proofValue", with("proofValue", json!(12))),
+            ("bad created", with("created", json!("yesterday"))),
+        ] {
+            let err = verify(&doc, &vk).unwrap_err();
+            assert!(matches!(err, CredentialError::Verify(_)), "{what}: {err}");
+        }
+        let mut no_vm = secured.clone();
+        no_vm["proof"].as_object_mut().unwrap().remove("verificationMethod");
+        assert!(matches!(proof_of(&no_vm), Err(CredentialError::Verify(_))));
+        let mut none = secured.clone();
+        none.as_object_mut().unwrap().remove("proof");
+        assert!(matches!(verify(&none, &vk), Err(CredentialError::NoProof)));
+        // A one-element proof array is the same proof; two proofs are refused.
+        let mut one = secured.clone();
+        one["proof"] = json!([secured["proof"].clone()]);
+        assert!(verify(&one, &vk).unwrap());
+        let mut two = secured.clone();
+        two["proof"] = json!([secured["proof"].clone(), secured["proof"].clone()]);
+        assert!(matches!(verify(&two, &vk), Err(CredentialError::UnsupportedProof(_))));
+
+        // Signing refuses an already secured document, a non-object and a bad date.
+        assert!(matches!(sign(&secured, &key, &vector_config()), Err(CredentialError::InvalidCredential(_))));
+        assert!(matches!(sign(&json!([1]), &key, &vector_config()), Err(CredentialError::InvalidCredential(_))));
+        let bad = ProofConfig { created: "31/01/2027".into(), ..vector_config() };
+        assert!(matches!(sign(&vector_credential(), &key, &bad), Err(CredentialError::InvalidDate(_))));
+    }
+}

@@ -1,14 +1,16 @@
-//! Verifiable credentials (W3C VC Data Model 2.0) secured with Data Integrity proofs.
+//! Verifiable credentials (W3C VC Data Model 2.0): build, secure, verify.
 //!
-//! Everything cryptographic — JSON-LD expansion, RDF canonicalization, hashing, the proof
-//! configuration, signing and verification — is done by the `ssi` crate. This module only
-//! chooses the cryptosuite, builds the proof options and translates results for people.
+//! Every proof is Ed25519, in one of three forms:
+//! * Data Integrity `eddsa-rdfc-2022` (the default): everything cryptographic — JSON-LD
+//!   expansion, RDF canonicalization, hashing, signing — is done by `ssi`;
+//! * Data Integrity `eddsa-jcs-2022` ([`jcs`]): ssi 0.16 lacks this suite, so it is built from
+//!   serde_jcs, sha2 and ed25519-dalek, and reproduces the specification's test vector;
+//! * VC-JOSE JWTs ([`jose`]).
 //!
-//! Supported today: `eddsa-rdfc-2022` (Ed25519, RDF Dataset Canonicalization). `eddsa-jcs-2022`
-//! is not: ssi 0.16 does not implement it.
-//!
-//! Verification resolves the verification method offline: only `did:key` and `did:jwk`
-//! verification methods are accepted.
+//! [`verifier`] checks any of them, check by check; [`method`] resolves a proof's key (did:key and
+//! did:jwk offline, did:web over the network with a time limit); [`status`] is the Bitstring
+//! Status List used for revocation; [`schema`] holds the JSON Schemas of Hallmark's credential
+//! types; [`presentation`] builds and signs presentations.
 
 pub mod jcs;
 pub mod jose;
@@ -16,19 +18,24 @@ pub mod method;
 pub mod presentation;
 pub mod schema;
 pub mod status;
+pub mod verifier;
 
-use ssi::claims::data_integrity::{AnySuite, CryptographicSuite, DataIntegrity, ProofOptions as DiProofOptions};
+use std::collections::HashMap;
+
+use serde_json::Value;
+use ssi::claims::data_integrity::{CryptographicSuite, DataIntegrity, ProofOptions as DiProofOptions};
 use ssi::claims::vc::AnyJsonCredential;
-use ssi::claims::{Invalid, InvalidProof, VerificationParameters};
-use ssi::dids::{AnyDidMethod, DIDResolver};
+use ssi::claims::{Invalid, VerificationParameters};
 use ssi::jwk::{Base64urlUInt, OctetParams, Params, JWK};
-use ssi::verification_methods::{ProofPurpose, ReferenceOrOwned, SingleSecretSigner};
+use ssi::verification_methods::{Multikey, ProofPurpose, ReferenceOrOwned, SingleSecretSigner};
 
 /// A Data Integrity cryptosuite for Ed25519 keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Suite {
-    /// `eddsa-rdfc-2022`: the credential is canonicalized as an RDF dataset (JSON-LD).
+    /// `eddsa-rdfc-2022`: the document is canonicalized as an RDF dataset (JSON-LD).
     EddsaRdfc2022,
+    /// `eddsa-jcs-2022`: the document is canonicalized as JSON (RFC 8785).
+    EddsaJcs2022,
 }
 
 impl Suite {
@@ -36,6 +43,127 @@ impl Suite {
     pub fn name(self) -> &'static str {
         match self {
             Suite::EddsaRdfc2022 => "eddsa-rdfc-2022",
+            Suite::EddsaJcs2022 => "eddsa-jcs-2022",
+        }
+    }
+
+    /// The suite with this `cryptosuite` name.
+    pub fn parse(name: &str) -> Option<Suite> {
+        match name {
+            "eddsa-rdfc-2022" => Some(Suite::EddsaRdfc2022),
+            "eddsa-jcs-2022" => Some(Suite::EddsaJcs2022),
+            _ => None,
+        }
+    }
+}
+
+/// How a credential or presentation is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A Data Integrity proof embedded in the JSON document.
+    DataIntegrity(Suite),
+    /// A VC-JOSE compact JWT (`vc+jwt`, `vp+jwt`) signed with EdDSA.
+    Jwt,
+}
+
+impl Format {
+    /// Reads the CLI's `--format di|jwt` and `--cryptosuite NAME` (Data Integrity only; default
+    /// `eddsa-rdfc-2022`).
+    pub fn parse(format: &str, cryptosuite: Option<&str>) -> Result<Format, CredentialError> {
+        match (format, cryptosuite) {
+            ("di", None) => Ok(Format::DataIntegrity(Suite::EddsaRdfc2022)),
+            ("di", Some(name)) => Suite::parse(name).map(Format::DataIntegrity).ok_or_else(|| {
+                CredentialError::UnsupportedProof(format!(
+                    "the cryptosuite {name:?} (use eddsa-rdfc-2022 or eddsa-jcs-2022)"
+                ))
+            }),
+            ("jwt", None) => Ok(Format::Jwt),
+            ("jwt", Some(_)) => {
+                Err(CredentialError::UnsupportedProof("a cryptosuite with --format jwt (JWTs are always EdDSA)".into()))
+            }
+            (other, _) => Err(CredentialError::UnsupportedProof(format!("the format {other:?} (use di or jwt)"))),
+        }
+    }
+
+    /// `di` or `jwt`, as stored and shown.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::DataIntegrity(_) => "di",
+            Format::Jwt => "jwt",
+        }
+    }
+
+    /// The proof suite as stored and shown: the cryptosuite name, or `EdDSA` for JWTs.
+    pub fn proof_suite(self) -> &'static str {
+        match self {
+            Format::DataIntegrity(s) => s.name(),
+            Format::Jwt => "EdDSA",
+        }
+    }
+}
+
+/// The most bytes Hallmark reads as one credential or presentation.
+pub const MAX_INPUT_BYTES: usize = 512 * 1024;
+
+/// A secured credential or presentation as exchanged: Data Integrity JSON, or a compact JWT.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Secured {
+    /// A JSON document with embedded proof(s).
+    Json(Value),
+    /// A compact JWS (`header.payload.signature`).
+    Jwt(String),
+}
+
+impl Secured {
+    /// Reads a file's or a paste's text: JSON (an object) or a compact JWT, at most
+    /// [`MAX_INPUT_BYTES`]. Nothing is verified yet.
+    pub fn parse(text: &str) -> Result<Secured, CredentialError> {
+        if text.len() > MAX_INPUT_BYTES {
+            return Err(CredentialError::TooLarge { size: text.len(), limit: MAX_INPUT_BYTES });
+        }
+        let t = text.trim().trim_start_matches('\u{feff}');
+        if t.starts_with('{') {
+            let v: Value = serde_json::from_str(t)
+                .map_err(|e| CredentialError::InvalidCredential(format!("the JSON is malformed ({e})")))?;
+            return Ok(Secured::Json(v));
+        }
+        if t.starts_with('[') || t.starts_with('"') {
+            return Err(CredentialError::InvalidCredential("expected one JSON object, not a list or a string".into()));
+        }
+        if t.split('.').count() == 3 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) {
+            jose::decode(t)?;
+            return Ok(Secured::Jwt(t.to_owned()));
+        }
+        Err(CredentialError::InvalidCredential(
+            "this is neither JSON nor a compact JWT (header.payload.signature)".into(),
+        ))
+    }
+
+    /// The text to save or send: indented JSON, or the JWT, ending with a newline.
+    pub fn to_text(&self) -> String {
+        match self {
+            Secured::Json(v) => {
+                let mut t = serde_json::to_string_pretty(v).unwrap_or_default();
+                t.push('\n');
+                t
+            }
+            Secured::Jwt(j) => format!("{j}\n"),
+        }
+    }
+
+    /// The credential or presentation itself (a JWT's payload), NOT verified.
+    pub fn document(&self) -> Result<Value, CredentialError> {
+        match self {
+            Secured::Json(v) => Ok(v.clone()),
+            Secured::Jwt(j) => Ok(jose::decode(j)?.payload),
+        }
+    }
+
+    /// `di` or `jwt`.
+    pub fn format_name(&self) -> &'static str {
+        match self {
+            Secured::Json(_) => "di",
+            Secured::Jwt(_) => "jwt",
         }
     }
 }
@@ -158,202 +286,171 @@ pub fn parse_date(text: &str) -> Result<String, CredentialError> {
         .map_err(|_| CredentialError::InvalidDate(t.into()))
 }
 
-/// One line of a verification report.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Check {
-    /// `proof`, `issuer` or `validity`.
-    pub check: &'static str,
-    /// `passed`, `failed`, or `not_checked` (an earlier check failed first).
-    pub result: &'static str,
-    /// What was found, in plain words.
-    pub detail: String,
-}
+pub(crate) const VC_V2_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
 
-/// Why a well-formed credential did not verify.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VerificationFailure {
-    /// The signature does not match the credential: it was changed after signing, or signed
-    /// by another key than the one its verification method names.
-    ProofMismatch,
-    /// The proof's key does not match its verification method.
-    KeyMismatch,
-    /// Any other problem with the proof (message from `ssi`).
-    Proof(String),
-    /// The proof is good, but made with a key of another DID than the credential's issuer.
-    IssuerMismatch {
-        /// The credential's `issuer`.
-        issuer: String,
-        /// The verification method that made the proof.
-        verification_method: String,
-    },
-    /// The proof is good but the claims are not valid now (not yet valid, expired, …).
-    Claims(String),
-}
-
-impl std::fmt::Display for VerificationFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::ProofMismatch => f.write_str(
-                "the proof does not match the credential: it was changed after signing or signed by another key",
-            ),
-            Self::KeyMismatch => f.write_str("the proof's key does not match its verification method"),
-            Self::Proof(m) => write!(f, "the proof is invalid: {m}"),
-            Self::IssuerMismatch { issuer, verification_method } => write!(
-                f,
-                "the proof is valid but was made by {verification_method}, which does not belong to the issuer {issuer}"
-            ),
-            Self::Claims(m) => write!(f, "the credential's claims are not valid: {m}"),
-        }
-    }
-}
-
-/// The outcome of [`verify`] for a credential that could be checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verification {
-    /// The credential's issuer (its `issuer` id).
-    pub issuer: String,
-    /// The verification methods of the proofs that were checked.
-    pub verification_methods: Vec<String>,
-    /// `None` when every proof verified and the claims are valid; otherwise why not.
-    pub failure: Option<VerificationFailure>,
-}
-
-impl Verification {
-    /// Whether the credential verified.
-    pub fn is_valid(&self) -> bool {
-        self.failure.is_none()
-    }
-
-    /// The checks one by one: the signature, the issuer's ownership of the signing key, and the
-    /// validity period.
-    pub fn checks(&self) -> Vec<Check> {
-        use VerificationFailure as F;
-        let failed = |check, detail: String| Check { check, result: "failed", detail };
-        let passed = |check, detail: &str| Check { check, result: "passed", detail: detail.to_owned() };
-        let unchecked = |check| Check { check, result: "not_checked", detail: "an earlier check failed".to_owned() };
-        let proof_ok = "the signature matches the credential";
-        let issuer_ok = format!("signed with a key of the issuer {}", self.issuer);
-        match &self.failure {
-            None => vec![
-                passed("proof", proof_ok),
-                passed("issuer", &issuer_ok),
-                passed("validity", "within its validity period"),
-            ],
-            Some(f @ (F::ProofMismatch | F::KeyMismatch | F::Proof(_))) => {
-                vec![failed("proof", f.to_string()), unchecked("issuer"), unchecked("validity")]
-            }
-            Some(f @ F::IssuerMismatch { .. }) => {
-                vec![passed("proof", proof_ok), failed("issuer", f.to_string()), unchecked("validity")]
-            }
-            Some(f @ F::Claims(_)) => {
-                vec![passed("proof", proof_ok), passed("issuer", &issuer_ok), failed("validity", f.to_string())]
-            }
-        }
-    }
-}
-
-const VC_V2_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
-
-/// Signs a VC Data Model 2.0 credential with a Data Integrity proof
-/// (`proofPurpose: assertionMethod`, `created` now) and returns the secured credential.
-///
-/// `verification_method` must name `issuer_key`'s public key, e.g.
-/// `did:key:z6Mk…#z6Mk…`; it is resolved offline to check that.
-pub async fn issue_data_integrity(
-    credential: serde_json::Value,
+/// Secures an unsigned VC 2.0 credential as `verification_method` (which must name
+/// `issuer_key`'s public key, e.g. `did:key:z6Mk…#z6Mk…`), with `proofPurpose: assertionMethod`
+/// and `created` now for Data Integrity.
+pub async fn sign_credential(
+    credential: Value,
     issuer_key: &ed25519_dalek::SigningKey,
     verification_method: &str,
-    suite: Suite,
-) -> Result<serde_json::Value, CredentialError> {
-    issue_at(credential, issuer_key, verification_method, suite, None).await
-}
-
-async fn issue_at(
-    credential: serde_json::Value,
-    issuer_key: &ed25519_dalek::SigningKey,
-    verification_method: &str,
-    suite: Suite,
-    created: Option<&str>,
-) -> Result<serde_json::Value, CredentialError> {
+    format: Format,
+) -> Result<Secured, CredentialError> {
     check_v2(&credential)?;
-    check_offline_method(verification_method)?;
-    let vc: ssi::claims::vc::v2::JsonCredential =
-        serde_json::from_value(credential).map_err(|e| CredentialError::InvalidCredential(e.to_string()))?;
+    check_own_key(issuer_key, verification_method).await?;
+    match format {
+        Format::DataIntegrity(Suite::EddsaRdfc2022) => Ok(Secured::Json(
+            rdfc_sign(Doc::Credential(credential), issuer_key, verification_method, &Binding::default(), None).await?,
+        )),
+        Format::DataIntegrity(Suite::EddsaJcs2022) => {
+            let config = jcs::ProofConfig {
+                verification_method: verification_method.to_owned(),
+                proof_purpose: method::Purpose::Assertion,
+                created: now_ms(),
+                challenge: None,
+                domain: None,
+            };
+            Ok(Secured::Json(jcs::sign(&credential, issuer_key, &config)?))
+        }
+        Format::Jwt => Ok(Secured::Jwt(jose::sign_credential(&credential, issuer_key, verification_method)?)),
+    }
+}
 
+/// Signs a credential with an `eddsa-rdfc-2022` proof; kept for callers of the first release.
+pub async fn issue_data_integrity(
+    credential: Value,
+    issuer_key: &ed25519_dalek::SigningKey,
+    verification_method: &str,
+    suite: Suite,
+) -> Result<Value, CredentialError> {
+    match sign_credential(credential, issuer_key, verification_method, Format::DataIntegrity(suite)).await? {
+        Secured::Json(v) => Ok(v),
+        Secured::Jwt(_) => Err(CredentialError::Sign("a Data Integrity proof was asked for".into())),
+    }
+}
+
+/// The current time as a Data Integrity `created` value (UTC, milliseconds).
+pub(crate) fn now_ms() -> String {
+    ssi::xsd::DateTimeStamp::now_ms().to_string()
+}
+
+/// A did:key or did:jwk method names its key itself: refuse to sign with any other key, since such
+/// a proof could never verify. (did:web methods are the wallet's own and resolved online only.)
+async fn check_own_key(key: &ed25519_dalek::SigningKey, vm: &str) -> Result<(), CredentialError> {
+    if !(vm.starts_with("did:key:") || vm.starts_with("did:jwk:")) {
+        return Ok(());
+    }
+    let named = method::resolve_ed25519(vm, method::Purpose::Assertion, std::time::Duration::from_secs(5)).await?;
+    if named != key.verifying_key() {
+        return Err(CredentialError::KeyMismatch(vm.to_owned()));
+    }
+    Ok(())
+}
+
+/// What [`rdfc_sign`] secures: ssi needs the concrete type.
+pub(crate) enum Doc {
+    Credential(Value),
+    Presentation(Value),
+}
+
+/// Proof options of a presentation.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Binding {
+    pub challenge: Option<String>,
+    pub domain: Option<String>,
+}
+
+/// A verification-method resolver that knows exactly one key: nothing is fetched while ssi
+/// signs or verifies (the key was resolved, with a time limit, beforehand).
+fn one_key_resolver(
+    vm: &str,
+    key: &ed25519_dalek::VerifyingKey,
+) -> Result<HashMap<ssi::json_ld::IriBuf, Multikey>, CredentialError> {
+    let id = ssi::json_ld::IriBuf::new(vm.to_owned())
+        .map_err(|_| CredentialError::InvalidVerificationMethod(vm.to_owned()))?;
+    let did = vm.split('#').next().unwrap_or(vm);
+    // The Multikey form (z6Mk…) is exactly did:key's method-specific identifier.
+    let didkey = crate::did::did_key(key).map_err(|e| CredentialError::InvalidVerificationMethod(e.to_string()))?;
+    let multibase = didkey.trim_start_matches("did:key:");
+    let method: Multikey = serde_json::from_value(serde_json::json!({
+        "id": vm, "type": "Multikey", "controller": did, "publicKeyMultibase": multibase,
+    }))
+    .map_err(|_| CredentialError::InvalidVerificationMethod(vm.to_owned()))?;
+    let mut map = HashMap::new();
+    map.insert(id, method);
+    Ok(map)
+}
+
+/// Signs with ssi's `eddsa-rdfc-2022`. `created` is fixed only by the test-vector test.
+pub(crate) async fn rdfc_sign(
+    doc: Doc,
+    key: &ed25519_dalek::SigningKey,
+    verification_method: &str,
+    binding: &Binding,
+    created: Option<&str>,
+) -> Result<Value, CredentialError> {
     let vm = ssi::json_ld::IriBuf::new(verification_method.to_owned())
         .map_err(|_| CredentialError::InvalidVerificationMethod(verification_method.to_owned()))?;
     let created = match created {
         Some(c) => c.parse().map_err(|_| CredentialError::Sign(format!("bad creation date {c:?}")))?,
         None => ssi::xsd::DateTimeStamp::now_ms().into(),
     };
-    let options = DiProofOptions::new(created, ReferenceOrOwned::Reference(vm), ProofPurpose::Assertion, ());
-
-    let jwk = jwk_of(issuer_key);
-    let signer = SingleSecretSigner::new(jwk);
-    let resolver = AnyDidMethod::default().into_vm_resolver();
-    let secured = match suite {
-        Suite::EddsaRdfc2022 => ssi::claims::data_integrity::suites::EdDsaRdfc2022,
-    }
-    .sign(vc, &resolver, &signer, options)
-    .await
-    .map_err(|e| CredentialError::Sign(e.to_string()))?;
-    // ssi signs with whatever key it is given, even one the verification method does not name;
-    // such a proof could never verify, so check it before handing it out.
-    let params = VerificationParameters::from_resolver(&resolver);
-    match secured.verify(params).await {
-        Ok(Ok(())) => {}
-        Ok(Err(Invalid::Proof(_))) => {
-            return Err(CredentialError::KeyMismatch(verification_method.to_owned()));
+    let resolver = one_key_resolver(verification_method, &key.verifying_key())?;
+    let signer = SingleSecretSigner::new(jwk_of(key));
+    let suite = ssi::claims::data_integrity::suites::EdDsaRdfc2022;
+    let secured = match doc {
+        Doc::Credential(v) => {
+            let vc: ssi::claims::vc::v2::JsonCredential =
+                serde_json::from_value(v).map_err(|e| CredentialError::InvalidCredential(e.to_string()))?;
+            let options = DiProofOptions::new(created, ReferenceOrOwned::Reference(vm), ProofPurpose::Assertion, ());
+            serde_json::to_value(
+                suite.sign(vc, &resolver, &signer, options).await.map_err(|e| CredentialError::Sign(e.to_string()))?,
+            )
         }
-        // The claims themselves (e.g. a future `validFrom`) are the caller's business.
-        Ok(Err(Invalid::Claims(_))) => {}
-        Err(e) => return Err(CredentialError::Verify(e.to_string())),
-    }
-    serde_json::to_value(&secured).map_err(|e| CredentialError::Sign(e.to_string()))
+        Doc::Presentation(v) => {
+            let vp: ssi::claims::vc::v2::syntax::JsonPresentation<Value> =
+                serde_json::from_value(v).map_err(|e| CredentialError::InvalidCredential(e.to_string()))?;
+            let mut options =
+                DiProofOptions::new(created, ReferenceOrOwned::Reference(vm), ProofPurpose::Authentication, ());
+            options.challenge = binding.challenge.clone();
+            options.domains = binding.domain.iter().cloned().collect();
+            serde_json::to_value(
+                suite.sign(vp, &resolver, &signer, options).await.map_err(|e| CredentialError::Sign(e.to_string()))?,
+            )
+        }
+    };
+    secured.map_err(|e| CredentialError::Sign(e.to_string()))
 }
 
-/// Verifies every Data Integrity proof of a credential, resolving its `did:key` or `did:jwk`
-/// verification method offline, and checks the claims' validity period.
-///
-/// A credential that was changed after signing, or signed by a key other than its verification
-/// method's, gives `Ok` with [`VerificationFailure::ProofMismatch`]. `Err` means the credential
-/// could not be checked at all (unreadable, no proof, unsupported verification method, …).
-pub async fn verify(credential: &serde_json::Value) -> Result<Verification, CredentialError> {
-    let text = credential.to_string();
-    let vc: DataIntegrity<AnyJsonCredential, AnySuite> = ssi::claims::data_integrity::from_json_str(&text)
-        .map_err(|e| CredentialError::InvalidCredential(e.to_string()))?;
-    if vc.proofs.is_empty() {
-        return Err(CredentialError::NoProof);
-    }
-    let mut verification_methods = Vec::new();
-    for proof in vc.proofs.iter() {
-        let vm = proof.verification_method.id().to_string();
-        check_offline_method(&vm)?;
-        verification_methods.push(vm);
-    }
-    let issuer = credential
-        .get("issuer")
-        .and_then(|i| i.as_str().or_else(|| i.get("id").and_then(|id| id.as_str())))
-        .unwrap_or_default()
-        .to_owned();
-
-    let resolver = AnyDidMethod::default().into_vm_resolver();
+/// Checks the `eddsa-rdfc-2022` proof(s) of `doc` against `key` (already resolved for `vm`).
+/// `Ok(false)`: the signature does not match. `Err`: the proof could not be read.
+pub(crate) async fn rdfc_signature_ok(
+    doc: &Value,
+    presentation: bool,
+    vm: &str,
+    key: &ed25519_dalek::VerifyingKey,
+) -> Result<bool, CredentialError> {
+    use ssi::claims::data_integrity::suites::EdDsaRdfc2022;
+    let resolver = one_key_resolver(vm, key)?;
     let params = VerificationParameters::from_resolver(resolver);
-    let outcome = vc.verify(params).await.map_err(|e| CredentialError::Verify(e.to_string()))?;
-    // ssi checks the signature against the verification method, not that the method belongs
-    // to the issuer: a valid proof by someone else's key must not pass.
-    let foreign = verification_methods.iter().find(|vm| vm.split('#').next() != Some(issuer.as_str())).cloned();
-    let failure = match (outcome, foreign) {
-        (Err(Invalid::Proof(InvalidProof::Signature)), _) => Some(VerificationFailure::ProofMismatch),
-        (Err(Invalid::Proof(InvalidProof::KeyMismatch)), _) => Some(VerificationFailure::KeyMismatch),
-        (Err(Invalid::Proof(other)), _) => Some(VerificationFailure::Proof(other.to_string())),
-        (_, Some(verification_method)) => {
-            Some(VerificationFailure::IssuerMismatch { issuer: issuer.clone(), verification_method })
-        }
-        (Err(Invalid::Claims(c)), None) => Some(VerificationFailure::Claims(c.to_string())),
-        (Ok(()), None) => None,
+    let text = doc.to_string();
+    let outcome = if presentation {
+        let vp: DataIntegrity<ssi::claims::vc::v2::syntax::JsonPresentation<Value>, EdDsaRdfc2022> =
+            ssi::claims::data_integrity::from_json_str(&text)
+                .map_err(|e| CredentialError::InvalidCredential(e.to_string()))?;
+        vp.verify(params).await
+    } else {
+        let vc: DataIntegrity<AnyJsonCredential, EdDsaRdfc2022> = ssi::claims::data_integrity::from_json_str(&text)
+            .map_err(|e| CredentialError::InvalidCredential(e.to_string()))?;
+        vc.verify(params).await
     };
-    Ok(Verification { issuer, verification_methods, failure })
+    match outcome.map_err(|e| CredentialError::Verify(e.to_string()))? {
+        Ok(()) => Ok(true),
+        // Validity dates are the verifier's own check; only the signature counts here.
+        Err(Invalid::Claims(_)) => Ok(true),
+        Err(Invalid::Proof(_)) => Ok(false),
+    }
 }
 
 /// How the issuer established that the subject is a real, unique person.
@@ -480,7 +577,7 @@ fn jwk_of(key: &ed25519_dalek::SigningKey) -> JWK {
     }))
 }
 
-fn check_v2(credential: &serde_json::Value) -> Result<(), CredentialError> {
+pub(crate) fn check_v2(credential: &serde_json::Value) -> Result<(), CredentialError> {
     let first = match credential.get("@context") {
         Some(serde_json::Value::Array(a)) => a.first().and_then(|c| c.as_str()),
         Some(serde_json::Value::String(s)) => Some(s.as_str()),
@@ -493,16 +590,9 @@ fn check_v2(credential: &serde_json::Value) -> Result<(), CredentialError> {
     }
 }
 
-fn check_offline_method(vm: &str) -> Result<(), CredentialError> {
-    if vm.starts_with("did:key:") || vm.starts_with("did:jwk:") {
-        Ok(())
-    } else {
-        Err(CredentialError::UnsupportedVerificationMethod(vm.to_owned()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::verifier::{verify, Report, VerifyOptions};
     use super::*;
     use serde_json::json;
 
@@ -512,7 +602,7 @@ mod tests {
     const VECTOR_PROOF_VALUE: &str =
         "z2YwC8z3ap7yx1nZYCg4L3j3ApHsF8kgPdSb5xoS1VR7vPG3F561B52hYnQF9iseabecm3ijx4K1FBTQsCZahKZme";
 
-    fn vector_credential() -> serde_json::Value {
+    fn vector_credential() -> Value {
         json!({
             "@context": [
                 "https://www.w3.org/ns/credentials/v2",
@@ -547,7 +637,7 @@ mod tests {
         (did, vm)
     }
 
-    fn sample(issuer: &str) -> serde_json::Value {
+    fn sample(issuer: &str) -> Value {
         json!({
             "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
             "type": ["VerifiableCredential", "AlumniCredential"],
@@ -557,59 +647,100 @@ mod tests {
         })
     }
 
+    const ALL_FORMATS: [Format; 3] =
+        [Format::DataIntegrity(Suite::EddsaRdfc2022), Format::DataIntegrity(Suite::EddsaJcs2022), Format::Jwt];
+
+    async fn check(secured: &Secured) -> Report {
+        verify(secured, &VerifyOptions { fetch_status: false, ..Default::default() }).await.unwrap()
+    }
+
+    fn result_of(r: &Report, name: &str) -> &'static str {
+        r.checks.iter().find(|c| c.check == name).map(|c| c.result).unwrap_or("missing")
+    }
+
+    /// Changes a value inside the credential, whichever form it is in (for JWTs the payload is
+    /// re-encoded under the original header and signature).
+    fn tamper(secured: &Secured, f: impl Fn(&mut Value)) -> Secured {
+        match secured {
+            Secured::Json(v) => {
+                let mut v = v.clone();
+                f(&mut v);
+                Secured::Json(v)
+            }
+            Secured::Jwt(j) => {
+                use base64::Engine;
+                let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+                let parts: Vec<&str> = j.split('.').collect();
+                let mut payload: Value = serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
+                f(&mut payload);
+                Secured::Jwt(format!("{}.{}.{}", parts[0], b64.encode(payload.to_string()), parts[2]))
+            }
+        }
+    }
+
     #[tokio::test]
-    async fn humanity_and_membership_credentials_issue_and_verify_with_an_inline_context() {
+    async fn humanity_and_membership_credentials_in_every_format() {
         let key = random_key();
         let (issuer, vm) = did_key_of(&key);
         let subject = "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp";
-        let h = humanity_credential(
-            &issuer,
-            subject,
-            HumanityMethod::VideoCall,
-            Some("  met on a call "),
-            "2025-01-01T00:00:00Z",
-            None,
-        );
-        assert_eq!(h["@context"][0], VC_V2_CONTEXT);
-        assert!(h["@context"][1].is_object(), "the second context is inline, nothing to fetch");
-        assert_eq!(h["evidence"][0]["description"], "met on a call");
-        let signed = issue_data_integrity(h, &key, &vm, Suite::EddsaRdfc2022).await.unwrap();
-        assert!(verify(&signed).await.unwrap().is_valid());
-        let mut tampered = signed.clone();
-        // ssi writes a one-item `evidence` array back as a single object.
-        let evidence =
-            if tampered["evidence"].is_array() { &mut tampered["evidence"][0] } else { &mut tampered["evidence"] };
-        assert_eq!(evidence["method"], "video-call");
-        evidence["method"] = json!("in-person");
-        assert_eq!(verify(&tampered).await.unwrap().failure, Some(VerificationFailure::ProofMismatch));
+        for format in ALL_FORMATS {
+            let h = humanity_credential(
+                &issuer,
+                subject,
+                HumanityMethod::VideoCall,
+                Some("  met on a call "),
+                "2025-01-01T00:00:00Z",
+                None,
+            );
+            assert_eq!(h["@context"][0], VC_V2_CONTEXT);
+            assert!(h["@context"][1].is_object(), "the second context is inline, nothing to fetch");
+            assert_eq!(h["evidence"][0]["description"], "met on a call");
+            let signed = sign_credential(h, &key, &vm, format).await.unwrap();
+            let r = check(&signed).await;
+            assert!(r.valid, "{format:?}: {:?}", r.checks);
+            assert_eq!(r.proof_suite, format.proof_suite());
+            assert_eq!((r.issuer.as_deref(), r.subject.as_deref()), (Some(issuer.as_str()), Some(subject)));
+            // Every Hallmark term is signed: changing the method breaks the proof.
+            let tampered = tamper(&signed, |v| {
+                let e = if v["evidence"].is_array() { &mut v["evidence"][0] } else { &mut v["evidence"] };
+                assert_eq!(e["method"], "video-call");
+                e["method"] = json!("in-person");
+            });
+            let r = check(&tampered).await;
+            assert_eq!((r.valid, result_of(&r, "proof")), (false, "failed"), "{format:?}");
+            assert_eq!(result_of(&r, "validity"), "not_checked", "nothing is believed once the proof fails");
 
-        let m = membership_credential(
-            &issuer,
-            subject,
-            "urn:uuid:0f6e",
-            "Photo club",
-            Role::Moderator,
-            "2025-02-01T00:00:00Z",
-            Some("2999-01-01T00:00:00Z"),
-        );
-        let signed = issue_data_integrity(m, &key, &vm, Suite::EddsaRdfc2022).await.unwrap();
-        assert!(verify(&signed).await.unwrap().is_valid());
-        // Every Hallmark term is signed: demoting the role breaks the proof.
-        let mut demoted = signed.clone();
-        demoted["credentialSubject"]["role"] = json!("member");
-        assert_eq!(verify(&demoted).await.unwrap().failure, Some(VerificationFailure::ProofMismatch));
+            let m = membership_credential(
+                &issuer,
+                subject,
+                "urn:uuid:0f6e",
+                "Photo club",
+                Role::Moderator,
+                "2025-02-01T00:00:00Z",
+                Some("2999-01-01T00:00:00Z"),
+            );
+            let signed = sign_credential(m, &key, &vm, format).await.unwrap();
+            assert!(check(&signed).await.valid);
+            let demoted = tamper(&signed, |v| v["credentialSubject"]["role"] = json!("member"));
+            assert_eq!(result_of(&check(&demoted).await, "proof"), "failed", "{format:?}");
 
-        // Expired: the proof is good, the validity period is not.
-        let old = humanity_credential(
-            &issuer,
-            subject,
-            HumanityMethod::InPerson,
-            None,
-            "2020-01-01T00:00:00Z",
-            Some("2021-01-01T00:00:00Z"),
-        );
-        let signed = issue_data_integrity(old, &key, &vm, Suite::EddsaRdfc2022).await.unwrap();
-        assert!(matches!(verify(&signed).await.unwrap().failure, Some(VerificationFailure::Claims(_))));
+            // Expired: the proof is good, the validity period is not.
+            let old = humanity_credential(
+                &issuer,
+                subject,
+                HumanityMethod::InPerson,
+                None,
+                "2020-01-01T00:00:00Z",
+                Some("2021-01-01T00:00:00Z"),
+            );
+            let r = check(&sign_credential(old, &key, &vm, format).await.unwrap()).await;
+            assert_eq!((r.valid, result_of(&r, "proof"), result_of(&r, "validity")), (false, "passed", "failed"));
+            // Not yet valid.
+            let future =
+                humanity_credential(&issuer, subject, HumanityMethod::InPerson, None, "2999-01-01T00:00:00Z", None);
+            let r = check(&sign_credential(future, &key, &vm, format).await.unwrap()).await;
+            assert!(r.checks.iter().any(|c| c.check == "validity" && c.detail.contains("not valid yet")));
+        }
     }
 
     #[test]
@@ -632,14 +763,16 @@ mod tests {
         let key = vector_key();
         let (did, vm) = did_key_of(&key);
         assert_eq!(did, format!("did:key:{VECTOR_PUBLIC_MULTIBASE}"));
-        let secured =
-            issue_at(vector_credential(), &key, &vm, Suite::EddsaRdfc2022, Some("2023-02-24T23:36:38Z")).await.unwrap();
+        let secured = rdfc_sign(
+            Doc::Credential(vector_credential()),
+            &key,
+            &vm,
+            &Binding::default(),
+            Some("2023-02-24T23:36:38Z"),
+        )
+        .await
+        .unwrap();
         let proof = &secured["proof"];
-        assert_eq!(proof["type"], "DataIntegrityProof");
-        assert_eq!(proof["cryptosuite"], "eddsa-rdfc-2022");
-        assert_eq!(proof["created"], "2023-02-24T23:36:38Z");
-        assert_eq!(proof["proofPurpose"], "assertionMethod");
-        assert_eq!(proof["verificationMethod"], vm.as_str());
         assert_eq!(proof["proofValue"], VECTOR_PROOF_VALUE);
         // The published secured credential is the input plus exactly this proof.
         let mut expected = vector_credential();
@@ -652,96 +785,102 @@ mod tests {
             "proofValue": VECTOR_PROOF_VALUE
         });
         assert_eq!(secured, expected);
-        // Its signature verifies; only the issuer binding fails, because the vector's issuer is
+        // Its signature is checked only once the key is the issuer's: the vector's issuer is
         // https://vc.example/issuers/5678, not the did:key that signed.
-        let v = verify(&expected).await.unwrap();
-        assert_eq!(
-            v.failure,
-            Some(VerificationFailure::IssuerMismatch {
-                issuer: "https://vc.example/issuers/5678".into(),
-                verification_method: vm.clone()
-            })
-        );
-        // One changed character of the published proofValue and the signature no longer matches.
-        let mut forged = expected.clone();
-        forged["proof"]["proofValue"] = json!(VECTOR_PROOF_VALUE.replace("z2YwC8", "z2YwC9"));
-        assert_eq!(verify(&forged).await.unwrap().failure, Some(VerificationFailure::ProofMismatch));
+        let r = check(&Secured::Json(expected.clone())).await;
+        assert_eq!((result_of(&r, "issuer"), result_of(&r, "proof")), ("failed", "not_checked"));
+        assert!(r.checks[1].detail.contains("does not belong to the issuer https://vc.example/issuers/5678"));
+        // With the issuer set to the signing DID (and the proof remade), the signature checks; a
+        // changed character of the proofValue does not.
+        let mut own = vector_credential();
+        own["issuer"] = json!(did);
+        let own = rdfc_sign(Doc::Credential(own), &key, &vm, &Binding::default(), Some("2023-02-24T23:36:38Z"))
+            .await
+            .unwrap();
+        assert!(check(&Secured::Json(own.clone())).await.valid);
+        let mut forged = own.clone();
+        let pv = forged["proof"]["proofValue"].as_str().unwrap().to_owned();
+        let flipped = if pv.ends_with('a') { "b" } else { "a" };
+        forged["proof"]["proofValue"] = json!(format!("{}{flipped}", &pv[..pv.len() - 1]));
+        assert_eq!(result_of(&check(&Secured::Json(forged)).await, "proof"), "failed");
     }
 
     #[tokio::test]
-    async fn issue_then_verify() {
-        let key = random_key();
-        let (did, vm) = did_key_of(&key);
-        let secured = issue_data_integrity(sample(&did), &key, &vm, Suite::EddsaRdfc2022).await.unwrap();
-        let v = verify(&secured).await.unwrap();
-        assert!(v.is_valid(), "{:?}", v.failure);
-        assert_eq!(v.issuer, did);
-        assert_eq!(v.verification_methods, vec![vm]);
-    }
-
-    #[tokio::test]
-    async fn tampered_credential_fails() {
-        let key = random_key();
-        let (did, vm) = did_key_of(&key);
-        let mut secured = issue_data_integrity(sample(&did), &key, &vm, Suite::EddsaRdfc2022).await.unwrap();
-        secured["credentialSubject"]["alumniOf"] = json!("The School of Forgeries");
-        let v = verify(&secured).await.unwrap();
-        assert_eq!(v.failure, Some(VerificationFailure::ProofMismatch));
-        assert!(v.failure.unwrap().to_string().contains("the proof does not match"));
-    }
-
-    #[tokio::test]
-    async fn proof_by_another_key_fails() {
+    async fn a_key_that_is_not_the_method_s_is_refused_and_a_grafted_proof_fails() {
         let key = random_key();
         let other = random_key();
         let (did, vm) = did_key_of(&key);
-        // Signing with `other` but naming `key`'s verification method is refused…
-        let err = issue_data_integrity(sample(&did), &other, &vm, Suite::EddsaRdfc2022).await.unwrap_err();
-        assert!(matches!(err, CredentialError::KeyMismatch(_)), "{err}");
-        // …so graft a proof made by `other` (for its own method) onto `key`'s method.
+        for format in ALL_FORMATS {
+            let err = sign_credential(sample(&did), &other, &vm, format).await.unwrap_err();
+            assert!(matches!(err, CredentialError::KeyMismatch(_)), "{err}");
+        }
+        // A valid proof by `other` (for its own method) relabelled as `key`'s method.
         let (_, other_vm) = did_key_of(&other);
-        let mut secured = issue_data_integrity(sample(&did), &other, &other_vm, Suite::EddsaRdfc2022).await.unwrap();
-        secured["proof"]["verificationMethod"] = json!(vm);
-        let v = verify(&secured).await.unwrap();
-        assert_eq!(v.failure, Some(VerificationFailure::ProofMismatch));
+        let secured = sign_credential(sample(&did), &other, &other_vm, Format::DataIntegrity(Suite::EddsaRdfc2022))
+            .await
+            .unwrap();
+        let Secured::Json(mut v) = secured else { panic!() };
+        v["proof"]["verificationMethod"] = json!(vm);
+        let r = check(&Secured::Json(v)).await;
+        assert_eq!((r.valid, result_of(&r, "proof")), (false, "failed"));
     }
 
     #[tokio::test]
-    async fn valid_proof_by_a_key_not_of_the_issuer_fails() {
+    async fn a_valid_proof_by_someone_else_s_key_is_not_the_issuer_s() {
         let issuer_key = random_key();
         let other = random_key();
         let (issuer, _) = did_key_of(&issuer_key);
         let (_, other_vm) = did_key_of(&other);
-        let secured = issue_data_integrity(sample(&issuer), &other, &other_vm, Suite::EddsaRdfc2022).await.unwrap();
-        let v = verify(&secured).await.unwrap();
-        assert_eq!(v.failure, Some(VerificationFailure::IssuerMismatch { issuer, verification_method: other_vm }));
+        for format in ALL_FORMATS {
+            let secured = sign_credential(sample(&issuer), &other, &other_vm, format).await.unwrap();
+            let r = check(&secured).await;
+            assert_eq!((r.valid, result_of(&r, "issuer")), (false, "failed"), "{format:?}");
+        }
     }
 
     #[tokio::test]
-    async fn did_jwk_issue_then_verify() {
+    async fn did_jwk_issuers() {
         let key = random_key();
         let did = ssi::dids::DIDJWK::generate(&JWK::from(key.verifying_key())).to_string();
         let vm = format!("{did}#0");
-        let secured = issue_data_integrity(sample(&did), &key, &vm, Suite::EddsaRdfc2022).await.unwrap();
-        let v = verify(&secured).await.unwrap();
-        assert!(v.is_valid(), "{:?}", v.failure);
-        let mut tampered = secured.clone();
-        tampered["validFrom"] = json!("2024-01-02T00:00:00Z");
-        assert_eq!(verify(&tampered).await.unwrap().failure, Some(VerificationFailure::ProofMismatch));
+        for format in ALL_FORMATS {
+            let secured = sign_credential(sample(&did), &key, &vm, format).await.unwrap();
+            assert!(check(&secured).await.valid, "{format:?}");
+            let tampered = tamper(&secured, |v| v["validFrom"] = json!("2024-01-02T00:00:00Z"));
+            assert_eq!(result_of(&check(&tampered).await, "proof"), "failed");
+        }
     }
 
     #[tokio::test]
-    async fn refuses_online_methods_and_v1() {
+    async fn unreadable_inputs_are_refused_with_their_reason() {
         let key = random_key();
-        let (did, _) = did_key_of(&key);
-        let err = issue_data_integrity(sample(&did), &key, "did:web:example.com#key-1", Suite::EddsaRdfc2022)
-            .await
-            .unwrap_err();
-        assert!(matches!(err, CredentialError::UnsupportedVerificationMethod(_)), "{err}");
+        let (did, vm) = did_key_of(&key);
         let mut v1 = sample(&did);
         v1["@context"] = json!(["https://www.w3.org/2018/credentials/v1"]);
-        let (_, vm) = did_key_of(&key);
-        let err = issue_data_integrity(v1, &key, &vm, Suite::EddsaRdfc2022).await.unwrap_err();
-        assert!(matches!(err, CredentialError::NotV2), "{err}");
+        assert!(matches!(sign_credential(v1, &key, &vm, Format::Jwt).await, Err(CredentialError::NotV2)));
+        let Secured::Json(good) =
+            sign_credential(sample(&did), &key, &vm, Format::DataIntegrity(Suite::EddsaRdfc2022)).await.unwrap()
+        else {
+            panic!()
+        };
+        let opts = VerifyOptions::default();
+        let mut remote = good.clone();
+        remote["@context"] = json!([VC_V2_CONTEXT, "https://evil.example/context.jsonld"]);
+        assert!(matches!(verify(&Secured::Json(remote), &opts).await, Err(CredentialError::UnknownContext(_))));
+        let mut other_suite = good.clone();
+        other_suite["proof"]["cryptosuite"] = json!("ecdsa-rdfc-2019");
+        assert!(matches!(verify(&Secured::Json(other_suite), &opts).await, Err(CredentialError::UnsupportedProof(_))));
+        let mut other_type = good.clone();
+        other_type["proof"]["type"] = json!("Ed25519Signature2020");
+        assert!(matches!(verify(&Secured::Json(other_type), &opts).await, Err(CredentialError::UnsupportedProof(_))));
+        let mut none = good.clone();
+        none.as_object_mut().unwrap().remove("proof");
+        assert!(matches!(verify(&Secured::Json(none), &opts).await, Err(CredentialError::NoProof)));
+        assert!(matches!(Secured::parse("{\"a\": "), Err(CredentialError::InvalidCredential(_))));
+        assert!(matches!(Secured::parse("[1]"), Err(CredentialError::InvalidCredential(_))));
+        assert!(matches!(Secured::parse("eyJhbGciOiJub25lIn0.e30."), Err(CredentialError::MalformedJwt(_))));
+        assert!(matches!(Secured::parse("hello"), Err(CredentialError::InvalidCredential(_))));
+        let huge = format!("{{\"a\": \"{}\"}}", "x".repeat(MAX_INPUT_BYTES));
+        assert!(matches!(Secured::parse(&huge), Err(CredentialError::TooLarge { .. })));
     }
 }

@@ -1,4 +1,5 @@
-//! The local SQLite store (`hallmark.db` in the data folder): identities and wallet metadata.
+//! The local SQLite store (`hallmark.db` in the data folder): identities, wallet metadata,
+//! credentials held and issued, status lists and the trust list.
 //!
 //! Opened in WAL mode with foreign keys on and a busy timeout, so several `hallmark`
 //! processes can use it at once. The schema is versioned with `PRAGMA user_version`;
@@ -12,6 +13,9 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
 use crate::keys::KeyType;
+
+mod credentials;
+pub use credentials::{HeldCredential, IssuedRecord, NewCredential, StatusListRecord, TrustedIssuer};
 
 /// Name of the database file in the data folder.
 pub const DB_FILE: &str = "hallmark.db";
@@ -36,6 +40,47 @@ const MIGRATIONS: &[&str] = &[
         public_key TEXT NOT NULL,
         created_at TEXT NOT NULL,
         UNIQUE (key_type, key_index)
+    ) STRICT;",
+    // 2: credentials held and issued, the issuer's status lists, the trust list.
+    "CREATE TABLE credentials (
+        id            TEXT PRIMARY KEY,
+        sha256        TEXT NOT NULL UNIQUE,
+        format        TEXT NOT NULL CHECK (format IN ('di', 'jwt')),
+        proof_suite   TEXT NOT NULL,
+        types         TEXT NOT NULL,
+        issuer        TEXT NOT NULL,
+        subject       TEXT,
+        valid_from    TEXT,
+        valid_until   TEXT,
+        body          TEXT NOT NULL,
+        origin        TEXT NOT NULL CHECK (origin IN ('imported', 'issued')),
+        added_at      TEXT NOT NULL,
+        checked_at    TEXT NOT NULL,
+        valid         INTEGER NOT NULL CHECK (valid IN (0, 1)),
+        checks        TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE status_lists (
+        id          INTEGER PRIMARY KEY,
+        issuer      TEXT NOT NULL,
+        purpose     TEXT NOT NULL CHECK (purpose IN ('revocation')),
+        url         TEXT NOT NULL UNIQUE,
+        size        INTEGER NOT NULL CHECK (size > 0),
+        bits        BLOB NOT NULL,
+        credential  TEXT,
+        updated_at  TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE issued (
+        credential     TEXT PRIMARY KEY REFERENCES credentials(id) ON DELETE RESTRICT,
+        status_list    INTEGER NOT NULL REFERENCES status_lists(id),
+        status_index   INTEGER NOT NULL CHECK (status_index >= 0),
+        revoked_at     TEXT,
+        revoked_reason TEXT,
+        UNIQUE (status_list, status_index)
+    ) STRICT;
+    CREATE TABLE trust (
+        did       TEXT PRIMARY KEY,
+        label     TEXT,
+        added_at  TEXT NOT NULL
     ) STRICT;",
 ];
 
@@ -67,6 +112,9 @@ pub enum StoreError {
     /// An identity with this DID exists already.
     #[error("{0} is already in this wallet")]
     Duplicate(String),
+    /// A credential this wallet issued cannot be deleted: it is needed to revoke it.
+    #[error("{0} was issued by this wallet and is kept so that it can be revoked; revoke it instead")]
+    Kept(String),
     /// Any other SQLite error.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
