@@ -144,13 +144,23 @@ impl StatusList {
         };
         let compressed =
             BASE64URL.decode(b64).map_err(|e| status_err(format!("the encodedList is not valid base64url: {e}")))?;
-        let mut bytes = Vec::new();
-        flate2::read::GzDecoder::new(compressed.as_slice())
-            .take(MAX_LIST_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| status_err(format!("the encodedList is not GZIP-compressed data: {e}")))?;
-        Self::from_bytes(bytes)
+        Self::from_bytes(gunzip(&compressed, MAX_LIST_BYTES)?)
     }
+}
+
+/// Decompresses GZIP data, stopping as soon as the output would exceed `limit` bytes.
+fn gunzip(compressed: &[u8], limit: usize) -> Result<Vec<u8>, CredentialError> {
+    let mut bytes = Vec::new();
+    flate2::read::GzDecoder::new(compressed)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| status_err(format!("the encodedList is not GZIP-compressed data: {e}")))?;
+    if bytes.len() > limit {
+        return Err(status_err(format!(
+            "the status list decompresses to more than the {limit}-byte limit; it is refused"
+        )));
+    }
+    Ok(bytes)
 }
 
 fn out_of_range(index: usize, len: usize) -> CredentialError {
@@ -467,6 +477,10 @@ mod tests {
         let err = StatusList::decode(&format!("u{}", BASE64URL.encode(&bomb))).unwrap_err();
         assert!(matches!(err, CredentialError::Status(_)));
         assert!(err.to_string().contains("limit"), "{err}");
+        // Decompression itself stops at the limit (it does not inflate everything, then check).
+        let err = gunzip(&gzip(&[0u8; 1 << 20]), 4096).unwrap_err();
+        assert!(err.to_string().contains("4096-byte limit"), "{err}");
+        assert_eq!(gunzip(&gzip(&[7u8; 4096]), 4096).unwrap(), vec![7u8; 4096]);
         // Exactly at the limit is still accepted.
         let max = gzip(&vec![0u8; MAX_LIST_BYTES]);
         assert_eq!(StatusList::decode(&format!("u{}", BASE64URL.encode(&max))).unwrap().len(), MAX_LIST_BYTES * 8);

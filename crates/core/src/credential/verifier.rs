@@ -45,6 +45,9 @@ pub struct VerifyOptions {
     pub timeout: Duration,
     /// Issuers the person trusts: (DID, why — e.g. "your trust list" or "moderator of Photo club").
     pub trusted: Vec<(String, String)>,
+    /// DID documents at hand (e.g. the wallet's own did:web documents, or a did.json file given
+    /// on the command line), used before any network lookup.
+    pub documents: Vec<Value>,
 }
 
 impl Default for VerifyOptions {
@@ -56,6 +59,7 @@ impl Default for VerifyOptions {
             fetch_status: true,
             timeout: DEFAULT_TIMEOUT,
             trusted: Vec::new(),
+            documents: Vec::new(),
         }
     }
 }
@@ -202,6 +206,19 @@ fn check_contexts(doc: &Value) -> Result<(), CredentialError> {
     Ok(())
 }
 
+/// The Ed25519 key of `vm`: from a DID document at hand, else resolved (with the time limit).
+async fn resolve_key(
+    vm: &str,
+    purpose: Purpose,
+    options: &VerifyOptions,
+) -> Result<ed25519_dalek::VerifyingKey, CredentialError> {
+    let did = vm.split('#').next().unwrap_or_default();
+    if let Some(doc) = options.documents.iter().find(|d| d.get("id").and_then(Value::as_str) == Some(did)) {
+        return method::ed25519_from_document(doc, vm, purpose);
+    }
+    method::resolve_ed25519(vm, purpose, options.timeout).await
+}
+
 /// What the proof of a document says, once read.
 struct ProofInfo {
     suite: String,
@@ -219,7 +236,7 @@ async fn di_proof(
     purpose: Purpose,
     controller: Option<&str>,
     binding_name: &'static str,
-    timeout: Duration,
+    options: &VerifyOptions,
 ) -> Result<ProofInfo, CredentialError> {
     let proofs: Vec<&Value> = match doc.get("proof") {
         None | Some(Value::Null) => return Err(CredentialError::NoProof),
@@ -283,7 +300,7 @@ async fn di_proof(
             }
             Some(_) => {}
         }
-        let key = match method::resolve_ed25519(&vm, purpose, timeout).await {
+        let key = match resolve_key(&vm, purpose, options).await {
             Ok(k) => k,
             Err(e @ (CredentialError::UnsupportedKey(_) | CredentialError::InvalidVerificationMethod(_))) => {
                 info.proof = failed("proof", e.to_string());
@@ -500,7 +517,7 @@ async fn verify_credential_json(
         return Err(CredentialError::InvalidCredential("its type does not include VerifiableCredential".into()));
     }
     let issuer = id_of(doc.get("issuer"));
-    let info = di_proof(doc, Purpose::Assertion, issuer.as_deref(), "issuer", options.timeout).await?;
+    let info = di_proof(doc, Purpose::Assertion, issuer.as_deref(), "issuer", options).await?;
     let claims = claim_checks(doc, issuer.as_deref(), options, check_status).await;
     Ok(credential_report(doc, "di", info.suite, assemble(info.proof, info.binding, claims)))
 }
@@ -511,7 +528,7 @@ async fn jwt_proof(
     purpose: Purpose,
     controller: Option<&str>,
     binding_name: &'static str,
-    timeout: Duration,
+    options: &VerifyOptions,
 ) -> (Check, Check) {
     let did = jwt.kid.split('#').next().unwrap_or_default();
     match controller {
@@ -535,7 +552,7 @@ async fn jwt_proof(
         }
         Some(_) => {}
     }
-    let key = match method::resolve_ed25519(&jwt.kid, purpose, timeout).await {
+    let key = match resolve_key(&jwt.kid, purpose, options).await {
         Ok(k) => k,
         Err(e @ (CredentialError::UnsupportedKey(_) | CredentialError::InvalidVerificationMethod(_))) => {
             return (failed("proof", e.to_string()), not_checked(binding_name, "the proof's key could not be read"))
@@ -573,7 +590,7 @@ async fn verify_credential_jwt(
         return Err(CredentialError::MalformedJwt("its payload is not a verifiable credential".into()));
     }
     let issuer = id_of(doc.get("issuer"));
-    let (proof, binding) = jwt_proof(&jwt, Purpose::Assertion, issuer.as_deref(), "issuer", options.timeout).await;
+    let (proof, binding) = jwt_proof(&jwt, Purpose::Assertion, issuer.as_deref(), "issuer", options).await;
     let claims = claim_checks(&doc, issuer.as_deref(), options, check_status).await;
     Ok(credential_report(&doc, "jwt", "EdDSA".into(), assemble(proof, binding, claims)))
 }
@@ -700,7 +717,7 @@ fn presentation_report(
 async fn verify_presentation_json(vp: &Value, options: &VerifyOptions) -> Result<Report, CredentialError> {
     check_contexts(vp)?;
     let holder = id_of(vp.get("holder"));
-    let info = di_proof(vp, Purpose::Authentication, holder.as_deref(), "holder", options.timeout).await?;
+    let info = di_proof(vp, Purpose::Authentication, holder.as_deref(), "holder", options).await?;
     let mut checks = vec![info.proof, info.binding];
     checks.extend(binding_checks(info.challenge.as_deref(), &info.domains, options));
     let (more, credentials) = presented_credentials(vp, holder.as_deref(), options).await?;
@@ -715,7 +732,7 @@ async fn verify_presentation_jwt(jwt: jose::DecodedJwt, options: &VerifyOptions)
         return Err(CredentialError::MalformedJwt("its payload is not a verifiable presentation".into()));
     }
     let holder = id_of(vp.get("holder"));
-    let (proof, binding) = jwt_proof(&jwt, Purpose::Authentication, holder.as_deref(), "holder", options.timeout).await;
+    let (proof, binding) = jwt_proof(&jwt, Purpose::Authentication, holder.as_deref(), "holder", options).await;
     let mut checks = vec![proof, binding];
     let nonce = string_field(&vp, "nonce");
     let aud: Vec<String> = match vp.get("aud") {

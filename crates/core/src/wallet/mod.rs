@@ -17,6 +17,9 @@ use crate::mnemonic::{MnemonicError, RecoveryPhrase};
 use crate::store::{self, Identity, NewIdentity, Store, StoreError};
 use crate::vault::{Seed, Vault, VaultError};
 
+mod credentials;
+pub use credentials::Issued;
+
 /// Environment variable naming the data folder.
 pub const ENV_HOME: &str = "HALLMARK_HOME";
 const META_WALLET_ID: &str = "wallet_id";
@@ -74,6 +77,22 @@ pub enum WalletError {
     /// A setting value out of range.
     #[error("{0}")]
     BadSetting(String),
+    /// No stored credential has this id.
+    #[error("no credential {0:?} in this wallet; `hallmark cred list` shows their ids")]
+    NoSuchCredential(String),
+    /// The credential was not issued by this wallet, so it cannot revoke it.
+    #[error("{0} was not issued by this wallet: only its issuer can revoke it")]
+    NotIssuedHere(String),
+    /// A holder tried to present a credential about someone else.
+    #[error("{credential} is about {subject}, not about {holder}: a holder can only present credentials about themselves")]
+    NotSubject {
+        /// The credential (local id or type).
+        credential: String,
+        /// Its subject.
+        subject: String,
+        /// The would-be holder.
+        holder: String,
+    },
 }
 
 impl WalletError {
@@ -132,6 +151,9 @@ impl WalletError {
             WalletError::NoPendingPhrase => "no_pending_phrase",
             WalletError::QuizMismatch(_) => "quiz_mismatch",
             WalletError::BadSetting(_) => "bad_setting",
+            WalletError::NoSuchCredential(_) => "no_such_credential",
+            WalletError::NotIssuedHere(_) => "not_issued_here",
+            WalletError::NotSubject { .. } => "not_subject",
         }
     }
 }
