@@ -53,9 +53,12 @@ pub enum Command {
     /// Identities (DIDs).
     #[command(subcommand)]
     Did(DidCommand),
-    /// Verifiable credentials: issue and verify.
+    /// Verifiable credentials: issue, hold, present, verify, revoke.
     #[command(subcommand)]
     Cred(CredCommand),
+    /// The issuers you trust.
+    #[command(subcommand)]
+    Trust(TrustCommand),
 }
 
 /// Kinds of credential Hallmark issues.
@@ -85,10 +88,57 @@ pub enum RoleArg {
     Moderator,
 }
 
+/// How to secure a credential or presentation.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// W3C Data Integrity proof inside the JSON (eddsa-rdfc-2022 unless --cryptosuite says otherwise).
+    Di,
+    /// VC-JOSE: a compact JWT signed with EdDSA.
+    Jwt,
+}
+
+/// Data Integrity cryptosuites.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CryptosuiteArg {
+    /// RDF Dataset Canonicalization (JSON-LD), the default.
+    #[value(name = "eddsa-rdfc-2022")]
+    EddsaRdfc2022,
+    /// JSON Canonicalization Scheme.
+    #[value(name = "eddsa-jcs-2022")]
+    EddsaJcs2022,
+}
+
+/// `--format` and `--cryptosuite`, shared by the commands that sign.
+#[derive(Debug, Clone, Args)]
+pub struct FormatArgs {
+    /// Proof format.
+    #[arg(long, value_enum, default_value = "di")]
+    pub format: FormatArg,
+    /// Data Integrity cryptosuite (with --format di).
+    #[arg(long, value_enum)]
+    pub cryptosuite: Option<CryptosuiteArg>,
+}
+
+/// What a verifier is given besides the document.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// A status list credential to check revocation against offline (repeatable). Without it,
+    /// a list is fetched from its https URL.
+    #[arg(long = "status-list", value_name = "FILE")]
+    pub status_lists: Vec<PathBuf>,
+    /// Never use the network: status lists and did:web documents must be given as files.
+    #[arg(long)]
+    pub offline: bool,
+    /// A DID document (did.json) to use instead of fetching a did:web DID (repeatable).
+    #[arg(long = "did-doc", value_name = "FILE")]
+    pub did_docs: Vec<PathBuf>,
+}
+
 /// `hallmark cred …`.
 #[derive(Debug, Subcommand)]
 pub enum CredCommand {
-    /// Issue a credential about SUBJECT, signed by one of your identities (did:key or did:jwk).
+    /// Issue a credential about SUBJECT, signed by one of your identities. It is stored, and
+    /// revocable: it names a place in your status list.
     Issue {
         /// The kind of credential.
         #[arg(long = "type", value_enum)]
@@ -117,16 +167,131 @@ pub enum CredCommand {
         /// Valid until this date (YYYY-MM-DD, end of day UTC, or RFC 3339).
         #[arg(long, value_name = "DATE")]
         expires: Option<String>,
+        #[command(flatten)]
+        format: FormatArgs,
         /// Write it to this file (atomically) instead of stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// Verify a credential file: its proof, that the issuer signed it, its validity period.
-    /// Exits 0 when valid, 1 (after the report) when not.
+    /// Verify a credential or presentation (JSON or JWT; a file, or - for stdin) check by check.
+    /// Exits 0 when valid; otherwise with the code of the first failed check (see the README).
     Verify {
-        /// The credential (JSON).
+        /// The file, or - to read stdin.
         file: PathBuf,
+        /// The challenge the presentation must have been made for.
+        #[arg(long, value_name = "C")]
+        challenge: Option<String>,
+        /// The domain the presentation must have been made for.
+        #[arg(long, value_name = "D")]
+        domain: Option<String>,
+        #[command(flatten)]
+        check: CheckArgs,
     },
+    /// Add a credential you received (a file, or - to paste it on stdin). It is verified and the
+    /// result is stored with it.
+    Import {
+        /// The file, or - to read stdin.
+        file: PathBuf,
+        #[command(flatten)]
+        check: CheckArgs,
+    },
+    /// List the credentials you hold and issued.
+    List,
+    /// Show one credential: what it says and its last verification.
+    Show {
+        /// Its id (from `cred list`; a unique prefix is enough).
+        id: String,
+        /// Print the credential itself (JSON or JWT) instead.
+        #[arg(long)]
+        raw: bool,
+    },
+    /// Verify a stored credential again (dates pass, credentials get revoked) and store the result.
+    Check {
+        /// Its id.
+        id: String,
+        #[command(flatten)]
+        check: CheckArgs,
+    },
+    /// Delete a credential you hold (ones you issued are kept so that you can revoke them).
+    Delete {
+        /// Its id.
+        id: String,
+    },
+    /// Present credentials about you to a verifier: a presentation signed by HOLDER, bound to the
+    /// verifier's challenge and domain.
+    Present {
+        /// Your identity (the subject of every credential).
+        #[arg(long, value_name = "DID")]
+        holder: String,
+        /// The verifier's challenge (a fresh random value it gave you).
+        #[arg(long, value_name = "C")]
+        challenge: String,
+        /// The verifier's domain (who it is meant for).
+        #[arg(long, value_name = "D")]
+        domain: String,
+        #[command(flatten)]
+        format: FormatArgs,
+        /// Write it to this file (atomically) instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// The credentials: stored ids or files.
+        #[arg(required = true, value_name = "CRED")]
+        credentials: Vec<String>,
+    },
+    /// Revoke a credential you issued: flips its bit in your status list and re-signs the list.
+    /// Publish the new list (see `cred status-list`) so that verifiers see it.
+    Revoke {
+        /// Its id.
+        id: String,
+        /// Why (kept in your wallet, not published).
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+        /// Also write the new status list credential to this file.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Your status lists: where to publish them, and export their latest signed version.
+    #[command(subcommand)]
+    StatusList(StatusListCommand),
+}
+
+/// `hallmark cred status-list …`.
+#[derive(Debug, Subcommand)]
+pub enum StatusListCommand {
+    /// List your status lists and the URL each must be published at.
+    List,
+    /// Write the latest signed status list credential to a file (to publish, or to give to verifiers).
+    Export {
+        /// The list's URL (default: the only list of --issuer, or your only list).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// The issuer whose list to export.
+        #[arg(long, value_name = "DID")]
+        issuer: Option<String>,
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
+/// `hallmark trust …`.
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    /// Trust credentials issued by DID (shown as "trusted issuer" when verifying).
+    Add {
+        /// The issuer's DID.
+        did: String,
+        /// Your label for it.
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Stop trusting DID.
+    Remove {
+        /// The issuer's DID.
+        did: String,
+    },
+    /// Your trust list.
+    List,
 }
 
 /// `hallmark init`.

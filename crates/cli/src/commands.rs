@@ -36,6 +36,7 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
             DidCommand::WebDoc { did, out } => did_web_doc(&home, mode, &did, out),
         },
         Command::Cred(c) => crate::cred::run(g, &home, mode, c),
+        Command::Trust(t) => crate::cred::trust(&home, mode, t),
     }
 }
 

@@ -52,6 +52,13 @@ impl CliError {
             "no_wallet" => 4,
             "need_passphrase" => 5,
             "damaged_data" | "data_too_new" | "wallet_mismatch" => 6,
+            "invalid_credential"
+            | "invalid_jwt"
+            | "unknown_context"
+            | "unsupported_proof"
+            | "unsupported_verification_method"
+            | "too_large" => 7,
+            "issuer_unresolvable" | "method_not_listed" | "status_unavailable" | "did_unreachable" | "did_timeout" => 8,
             _ => 1,
         }
     }

@@ -1,6 +1,10 @@
-//! `hallmark cred issue` and `hallmark cred verify` through the real binary.
+//! `hallmark cred …` through the real binary: issue in every format, hold (import, list, show,
+//! check, delete), present with a challenge and domain, verify check by check, revoke — and
+//! every bad input gets its own error code or exit code, and changes nothing.
 
 mod common;
+
+use std::path::{Path, PathBuf};
 
 use common::*;
 use serde_json::Value;
@@ -9,118 +13,272 @@ const SUBJECT: &str = "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp"
 
 fn issuer(home: &Home) -> String {
     home.init();
-    home.json(&["did", "new", "--method", "key", "--label", "Moderator"])["did"].as_str().unwrap().to_string()
+    new_did(home, "Moderator")
 }
 
-fn verify(home: &Home, file: &std::path::Path) -> (i32, Value) {
-    let out = home.cmd().args(["--json", "cred", "verify", file.to_str().unwrap()]).output().unwrap();
-    (out.status.code().unwrap(), serde_json::from_slice(&out.stdout).unwrap())
+fn new_did(home: &Home, label: &str) -> String {
+    home.json(&["did", "new", "--method", "key", "--label", label])["did"].as_str().unwrap().to_string()
 }
 
-fn results(report: &Value) -> Vec<(String, String)> {
+fn verify(home: &Home, file: &Path, extra: &[&str]) -> (i32, Value) {
+    let out = home.cmd().args(["--json", "cred", "verify", file.to_str().unwrap()]).args(extra).output().unwrap();
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("no JSON report: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), report)
+}
+
+fn result_of(report: &Value, check: &str) -> String {
     report["checks"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["check"].as_str().unwrap().to_string(), c["result"].as_str().unwrap().to_string()))
-        .collect()
+        .find(|c| c["check"] == check)
+        .map(|c| c["result"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| "missing".into())
+}
+
+fn issue(home: &Home, args: &[&str], out: &Path) -> Value {
+    let mut all = vec!["cred", "issue"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--out", out.to_str().unwrap()]);
+    home.json(&all)
+}
+
+fn export_list(home: &Home, path: &Path) {
+    home.json(&["cred", "status-list", "export", "--out", path.to_str().unwrap()]);
 }
 
 #[test]
-fn issue_and_verify_humanity_and_membership() {
+fn issue_verify_and_revoke_in_every_format() {
     let home = Home::new();
     let me = issuer(&home);
     let dir = tempfile::tempdir().unwrap();
-    let h = dir.path().join("humanity.json");
-    let written = home.json(&[
-        "cred",
-        "issue",
-        "--type",
-        "humanity",
-        "--as",
-        &me,
-        "--subject",
-        SUBJECT,
-        "--method",
-        "video-call",
-        "--evidence",
-        "live call",
-        "--expires",
-        "2999-12-31",
-        "--out",
-        h.to_str().unwrap(),
-    ]);
-    assert_eq!(written["credential"]["issuer"], me.as_str());
-    assert_eq!(written["credential"]["validUntil"], "2999-12-31T23:59:59Z");
-    assert_eq!(written["credential"]["proof"]["cryptosuite"], "eddsa-rdfc-2022");
-    // Verifying needs no wallet and no secret.
-    let (code, report) = verify(&Home::new(), &h);
-    assert_eq!((code, report["valid"].clone()), (0, Value::Bool(true)), "{report}");
-    assert!(results(&report).iter().all(|(_, r)| r == "passed"));
+    let list = dir.path().join("list.json");
+    let third_party = Home::new();
+    for (format, suite) in [("di", "eddsa-rdfc-2022"), ("di", "eddsa-jcs-2022"), ("jwt", "")] {
+        let h = dir.path().join(format!("humanity-{format}{suite}"));
+        let mut args = vec![
+            "--type",
+            "humanity",
+            "--as",
+            &me,
+            "--subject",
+            SUBJECT,
+            "--method",
+            "video-call",
+            "--evidence",
+            "live call",
+            "--expires",
+            "2999-12-31",
+            "--format",
+            format,
+        ];
+        if !suite.is_empty() {
+            args.extend_from_slice(&["--cryptosuite", suite]);
+        }
+        let written = issue(&home, &args, &h);
+        let id = written["id"].as_str().unwrap().to_string();
+        assert_eq!(written["format"], format);
+        if format == "jwt" {
+            assert_eq!(std::fs::read_to_string(&h).unwrap().matches('.').count(), 2, "a compact JWT");
+        } else {
+            assert_eq!(written["credential"]["proof"]["cryptosuite"], suite);
+            assert_eq!(written["credential"]["validUntil"], "2999-12-31T23:59:59Z");
+            assert_eq!(written["credential"]["credentialSchema"]["type"], "JsonSchema");
+        }
+        // A verifier with no wallet: without the issuer's status list, revocation cannot be
+        // checked, and that is not "valid".
+        let (code, report) = verify(&third_party, &h, &[]);
+        assert_eq!((code, result_of(&report, "status")), (13, "failed".into()), "{report}");
+        assert!(report.to_string().contains("--status-list"));
+        // With it, every check passes; the issuer is not trusted by this verifier (yet).
+        export_list(&home, &list);
+        let (code, report) = verify(&third_party, &h, &["--status-list", list.to_str().unwrap()]);
+        assert_eq!(
+            (code, report["valid"].clone(), report["trusted"].clone()),
+            (0, true.into(), false.into()),
+            "{report}"
+        );
+        for check in ["proof", "issuer", "validity", "status", "schema"] {
+            assert_eq!(result_of(&report, check), "passed", "{check}: {report}");
+        }
+        // The issuer's own wallet knows its list and trusts itself.
+        let (code, report) = verify(&home, &h, &[]);
+        assert_eq!((code, report["trusted"].clone()), (0, true.into()), "{report}");
 
-    // Membership, printed on stdout.
-    let m = home.json(&[
-        "cred",
-        "issue",
-        "--type",
-        "membership",
-        "--as",
-        &me,
-        "--subject",
-        SUBJECT,
-        "--community",
-        "urn:uuid:2b7c0d3e-1f1a-4c55-9a49-2a4f2f1c9e10",
-        "--community-name",
-        "Photo club",
-        "--role",
-        "moderator",
-    ]);
-    assert_eq!(m["credentialSubject"]["role"], "moderator");
-    let mf = dir.path().join("membership.json");
-    std::fs::write(&mf, serde_json::to_vec(&m).unwrap()).unwrap();
-    assert_eq!(verify(&home, &mf).0, 0);
-
-    // Tampered: the proof check fails and names why; exit 1.
-    let mut forged = m.clone();
-    forged["credentialSubject"]["role"] = "member".into();
-    std::fs::write(&mf, serde_json::to_vec(&forged).unwrap()).unwrap();
-    let (code, report) = verify(&home, &mf);
-    assert_eq!(code, 1);
-    assert_eq!(results(&report)[0], ("proof".into(), "failed".into()));
-    assert!(report["checks"][0]["detail"].as_str().unwrap().contains("changed after signing"));
-
-    // Expired: the proof is fine, the validity period is not.
-    let old = dir.path().join("old.json");
-    home.json(&[
-        "cred",
-        "issue",
-        "--type",
-        "humanity",
-        "--as",
-        &me,
-        "--subject",
-        SUBJECT,
-        "--expires",
-        "2020-01-01",
-        "--out",
-        old.to_str().unwrap(),
-    ]);
-    let (code, report) = verify(&home, &old);
-    assert_eq!(code, 1);
-    assert_eq!(
-        results(&report),
-        vec![
-            ("proof".into(), "passed".into()),
-            ("issuer".into(), "passed".into()),
-            ("validity".into(), "failed".into())
-        ]
-    );
+        // Revoked: the new list says so (exit 13); revoking again is harmless.
+        let revoked = home.json(&["cred", "revoke", &id, "--reason", "test"]);
+        assert!(revoked["revoked"]["revoked_at"].is_string());
+        export_list(&home, &list);
+        let (code, report) = verify(&third_party, &h, &["--status-list", list.to_str().unwrap()]);
+        assert_eq!(code, 13, "{report}");
+        assert!(report.to_string().contains("revoked by its issuer"));
+        home.json(&["cred", "revoke", &id]);
+        let shown = home.json(&["cred", "show", &id]);
+        assert_eq!(shown["revocation"]["revoked_reason"], "test");
+    }
 }
 
 #[test]
-fn bad_requests_get_clear_errors() {
+fn tampered_expired_and_replayed_documents_fail_with_their_exit_code() {
     let home = Home::new();
     let me = issuer(&home);
+    let holder = new_did(&home, "Me");
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.json");
+    let m = dir.path().join("membership.json");
+    issue(
+        &home,
+        &[
+            "--type",
+            "membership",
+            "--as",
+            &me,
+            "--subject",
+            &holder,
+            "--community",
+            "urn:uuid:2b7c0d3e-1f1a-4c55-9a49-2a4f2f1c9e10",
+            "--community-name",
+            "Photo club",
+            "--role",
+            "moderator",
+        ],
+        &m,
+    );
+    export_list(&home, &list);
+    let lists = ["--status-list", list.to_str().unwrap()];
+    let verifier = Home::new();
+    assert_eq!(verify(&verifier, &m, &lists).0, 0);
+
+    // Tampered: the proof check fails and names why (exit 10); nothing else is believed.
+    let mut forged: Value = serde_json::from_slice(&std::fs::read(&m).unwrap()).unwrap();
+    forged["credentialSubject"]["role"] = "member".into();
+    let f = dir.path().join("forged.json");
+    std::fs::write(&f, serde_json::to_vec(&forged).unwrap()).unwrap();
+    let (code, report) = verify(&verifier, &f, &lists);
+    assert_eq!((code, result_of(&report, "proof")), (10, "failed".into()));
+    assert_eq!(result_of(&report, "validity"), "not_checked");
+    assert!(report["checks"][0]["detail"].as_str().unwrap().contains("changed after signing"));
+
+    // Expired (exit 12).
+    let old = dir.path().join("old.json");
+    issue(&home, &["--type", "humanity", "--as", &me, "--subject", SUBJECT, "--expires", "2020-01-01"], &old);
+    export_list(&home, &list);
+    let (code, report) = verify(&verifier, &old, &lists);
+    assert_eq!(
+        (code, result_of(&report, "proof"), result_of(&report, "validity")),
+        (12, "passed".into(), "failed".into())
+    );
+
+    // A presentation for a challenge and domain; replayed elsewhere it fails (exit 14).
+    for format in ["di", "jwt"] {
+        let vp = dir.path().join(format!("vp-{format}"));
+        home.json(&[
+            "cred",
+            "present",
+            "--holder",
+            &holder,
+            "--challenge",
+            "n-1",
+            "--domain",
+            "club.example",
+            "--format",
+            format,
+            "--out",
+            vp.to_str().unwrap(),
+            m.to_str().unwrap(),
+        ]);
+        let ok = ["--challenge", "n-1", "--domain", "club.example", "--status-list", list.to_str().unwrap()];
+        let (code, report) = verify(&verifier, &vp, &ok);
+        assert_eq!((code, report["kind"].as_str()), (0, Some("presentation")), "{report}");
+        assert_eq!(result_of(&report, "subject"), "passed");
+        let replay = ["--challenge", "n-2", "--domain", "club.example", "--status-list", list.to_str().unwrap()];
+        let (code, report) = verify(&verifier, &vp, &replay);
+        assert_eq!((code, result_of(&report, "challenge")), (14, "failed".into()));
+        let elsewhere = ["--challenge", "n-1", "--domain", "evil.example", "--status-list", list.to_str().unwrap()];
+        assert_eq!(verify(&verifier, &vp, &elsewhere).0, 14);
+    }
+    // A holder cannot present a credential about someone else.
+    let (_, err, msg) = run_fail(
+        home.cmd_pass(),
+        &["cred", "present", "--holder", &me, "--challenge", "c", "--domain", "d", m.to_str().unwrap()],
+    );
+    assert_eq!(err, "not_subject", "{msg}");
+}
+
+#[test]
+fn hold_import_list_show_check_and_delete() {
+    let issuer_home = Home::new();
+    let me = issuer(&issuer_home);
+    let holder_home = Home::new();
+    holder_home.init();
+    let holder = new_did(&holder_home, "Me");
+    let dir = tempfile::tempdir().unwrap();
+    let vc = dir.path().join("vc.jwt");
+    issue(&issuer_home, &["--type", "humanity", "--as", &me, "--subject", &holder, "--format", "jwt"], &vc);
+    let list = dir.path().join("list.json");
+    export_list(&issuer_home, &list);
+
+    // Imported from stdin (a paste), verified, and stored with its report.
+    let out = holder_home
+        .cmd()
+        .args(["--json", "cred", "import", "-", "--status-list", list.to_str().unwrap()])
+        .write_stdin(std::fs::read(&vc).unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let held: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = held["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        (held["valid"].clone(), held["format"].as_str(), held["origin"].as_str()),
+        (true.into(), Some("jwt"), Some("imported"))
+    );
+    // The same credential twice is refused.
+    let (_, err, _) = run_fail(holder_home.cmd(), &["cred", "import", vc.to_str().unwrap()]);
+    assert_eq!(err, "duplicate");
+    let listed = holder_home.json(&["cred", "list"]);
+    assert_eq!(listed["credentials"].as_array().unwrap().len(), 1);
+    let shown = holder_home.json(&["cred", "show", &id[..6]]);
+    assert_eq!(shown["issuer"], me.as_str());
+    let raw = holder_home.json(&["cred", "show", &id, "--raw"]);
+    assert_eq!(raw["body"].as_str().unwrap(), std::fs::read_to_string(&vc).unwrap().trim());
+    // The issuer revokes; the holder's check (with the new list) records it.
+    let issued_id = issuer_home.json(&["cred", "list"])["credentials"][0]["id"].as_str().unwrap().to_string();
+    issuer_home.json(&["cred", "revoke", &issued_id, "--out", list.to_str().unwrap()]);
+    let out = holder_home
+        .cmd()
+        .args(["--json", "cred", "check", &id, "--status-list", list.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(13));
+    assert_eq!(holder_home.json(&["cred", "show", &id])["valid"], false);
+    // Presentable by its holder from the store by id.
+    holder_home.json(&["cred", "present", "--holder", &holder, "--challenge", "c", "--domain", "d", &id]);
+    // Issued credentials stay; held ones can be deleted.
+    let (_, err, _) = run_fail(issuer_home.cmd(), &["cred", "delete", &issued_id]);
+    assert_eq!(err, "kept_for_revocation");
+    holder_home.json(&["cred", "delete", &id]);
+    let (_, err, _) = run_fail(holder_home.cmd(), &["cred", "show", &id]);
+    assert_eq!(err, "no_such_credential");
+    // Trust list.
+    holder_home.json(&["trust", "add", &me, "--label", "Photo club desk"]);
+    assert_eq!(holder_home.json(&["trust", "list"])["trusted"][0]["label"], "Photo club desk");
+    let (code, report) = verify(&holder_home, &vc, &["--status-list", list.to_str().unwrap()]);
+    assert_eq!((code, report["trusted"].clone()), (13, true.into()));
+    assert_eq!(holder_home.json(&["trust", "remove", &me])["removed"], true);
+}
+
+fn write(dir: &Path, name: &str, body: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    p
+}
+
+#[test]
+fn bad_inputs_get_specific_errors_and_change_nothing() {
+    let home = Home::new();
+    let me = issuer(&home);
+    let dir = tempfile::tempdir().unwrap();
     let base = ["cred", "issue", "--as", &me, "--subject", SUBJECT];
     let with = |extra: &[&str]| -> Vec<String> { base.iter().chain(extra).map(|s| s.to_string()).collect() };
     let run = |args: Vec<String>, pass: bool| {
@@ -128,20 +286,58 @@ fn bad_requests_get_clear_errors() {
         run_fail(if pass { home.cmd_pass() } else { home.cmd() }, &args)
     };
     assert_eq!(run(with(&["--type", "membership"]), true).0, 2);
+    assert_eq!(run(with(&["--type", "humanity", "--format", "jwt", "--cryptosuite", "eddsa-jcs-2022"]), true).0, 2);
     let (code, err, msg) = run(with(&["--type", "humanity", "--expires", "31/12/2030"]), true);
     assert_eq!((code, err.as_str()), (1, "invalid_date"), "{msg}");
     // Signing needs the wallet unlocked.
     assert_eq!(run(with(&["--type", "humanity"]), false).0, 5);
-    // Only the wallet's own identities can sign.
     let (_, err, _) =
         run_fail(home.cmd_pass(), &["cred", "issue", "--type", "humanity", "--as", SUBJECT, "--subject", &me]);
     assert_eq!(err, "not_in_wallet");
     let (_, err, _) =
         run_fail(home.cmd_pass(), &["cred", "issue", "--type", "humanity", "--as", &me, "--subject", "nope"]);
     assert_eq!(err, "invalid_did");
-    // Not a credential at all.
-    let junk = home.dir.path().join("junk.json");
-    std::fs::write(&junk, b"{\"hello\": 1}").unwrap();
-    let (code, err, _) = run_fail(home.cmd(), &["cred", "verify", junk.to_str().unwrap()]);
-    assert_eq!((code, err.as_str()), (1, "invalid_credential"));
+
+    let good = dir.path().join("good.json");
+    issue(&home, &["--type", "humanity", "--as", &me, "--subject", SUBJECT], &good);
+    let good_json: Value = serde_json::from_slice(&std::fs::read(&good).unwrap()).unwrap();
+    let before = home.json(&["cred", "list"]);
+    let mut cases: Vec<(PathBuf, &str)> = vec![
+        (write(dir.path(), "junk.json", b"{\"hello\": 1}"), "invalid_credential"),
+        (
+            write(dir.path(), "broken.json", b"{\"@context\": [\"https://www.w3.org/ns/credentials/v2\""),
+            "invalid_credential",
+        ),
+        (
+            write(
+                dir.path(),
+                "bad.jwt",
+                b"eyJhbGciOiJub25lIiwidHlwIjoidmMrand0In0.eyJ0eXBlIjoiVmVyaWZpYWJsZUNyZWRlbnRpYWwifQ.",
+            ),
+            "invalid_jwt",
+        ),
+        (write(dir.path(), "text.txt", b"hello there"), "invalid_credential"),
+        (write(dir.path(), "huge.json", vec![b' '; 600 * 1024]), "too_large"),
+    ];
+    let mut remote = good_json.clone();
+    remote["@context"] = serde_json::json!(["https://www.w3.org/ns/credentials/v2", "https://evil.example/ctx.jsonld"]);
+    cases.push((write(dir.path(), "remote.json", remote.to_string()), "unknown_context"));
+    let mut old_proof = good_json.clone();
+    old_proof["proof"]["type"] = "Ed25519Signature2020".into();
+    cases.push((write(dir.path(), "oldproof.json", old_proof.to_string()), "unsupported_proof"));
+    for (file, code) in &cases {
+        let (exit, err, msg) = run_fail(home.cmd(), &["cred", "verify", file.to_str().unwrap()]);
+        assert_eq!((exit, err.as_str()), (7, *code), "{}: {msg}", file.display());
+        let (exit, err, _) = run_fail(home.cmd(), &["cred", "import", file.to_str().unwrap()]);
+        assert_eq!((exit, err.as_str()), (7, *code), "{}", file.display());
+    }
+    // An issuer DID that cannot be resolved (a did:web nobody serves; offline) → its own check.
+    let mut web = good_json.clone();
+    web["issuer"] = "did:web:nobody.invalid".into();
+    web["proof"]["verificationMethod"] = "did:web:nobody.invalid#key-1".into();
+    let f = write(dir.path(), "web.json", web.to_string());
+    let (code, report) = verify(&home, &f, &["--offline"]);
+    assert_eq!((code, result_of(&report, "issuer")), (11, "failed".into()), "{report}");
+    assert!(report.to_string().contains("--did-doc"));
+    assert_eq!(home.json(&["cred", "list"]), before, "bad input changed the wallet's credentials");
 }

@@ -651,7 +651,7 @@ mod tests {
         [Format::DataIntegrity(Suite::EddsaRdfc2022), Format::DataIntegrity(Suite::EddsaJcs2022), Format::Jwt];
 
     async fn check(secured: &Secured) -> Report {
-        verify(secured, &VerifyOptions { fetch_status: false, ..Default::default() }).await.unwrap()
+        verify(secured, &VerifyOptions { network: false, ..Default::default() }).await.unwrap()
     }
 
     fn result_of(r: &Report, name: &str) -> &'static str {

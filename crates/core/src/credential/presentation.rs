@@ -85,7 +85,7 @@ mod tests {
         VerifyOptions {
             challenge: Some(challenge.into()),
             domain: Some(domain.into()),
-            fetch_status: false,
+            network: false,
             ..Default::default()
         }
     }

@@ -341,7 +341,7 @@ mod tests {
         let signed = crate::credential::issue_data_integrity(vc, &key, &vm, crate::credential::Suite::EddsaRdfc2022)
             .await
             .unwrap();
-        let options = crate::credential::verifier::VerifyOptions { fetch_status: false, ..Default::default() };
+        let options = crate::credential::verifier::VerifyOptions { network: false, ..Default::default() };
         let report = crate::credential::verifier::verify(&crate::credential::Secured::Json(signed.clone()), &options)
             .await
             .unwrap();

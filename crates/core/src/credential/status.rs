@@ -641,7 +641,7 @@ mod tests {
     /// The result of the `proof` check of Hallmark's verifier (offline: nothing is fetched).
     async fn proof_check(doc: &Value) -> &'static str {
         use super::super::verifier::{verify, VerifyOptions};
-        let options = VerifyOptions { fetch_status: false, ..VerifyOptions::default() };
+        let options = VerifyOptions { network: false, ..VerifyOptions::default() };
         let report = verify(&super::super::Secured::Json(doc.clone()), &options).await.unwrap();
         report.checks.iter().find(|c| c.check == "proof").unwrap().result
     }

@@ -39,8 +39,9 @@ pub struct VerifyOptions {
     /// Status list credentials at hand (files given on the command line, the wallet's own lists);
     /// matched by their `id` against a credential's `statusListCredential`.
     pub status_lists: Vec<Value>,
-    /// Whether status lists that are not at hand may be fetched from their http(s) URL.
-    pub fetch_status: bool,
+    /// Whether the network may be used: did:web documents and status lists that are not at
+    /// hand are fetched from their http(s) URLs. Off, they must be given.
+    pub network: bool,
     /// Time limit of each network lookup.
     pub timeout: Duration,
     /// Issuers the person trusts: (DID, why — e.g. "your trust list" or "moderator of Photo club").
@@ -56,7 +57,7 @@ impl Default for VerifyOptions {
             challenge: None,
             domain: None,
             status_lists: Vec::new(),
-            fetch_status: true,
+            network: true,
             timeout: DEFAULT_TIMEOUT,
             trusted: Vec::new(),
             documents: Vec::new(),
@@ -215,6 +216,12 @@ async fn resolve_key(
     let did = vm.split('#').next().unwrap_or_default();
     if let Some(doc) = options.documents.iter().find(|d| d.get("id").and_then(Value::as_str) == Some(did)) {
         return method::ed25519_from_document(doc, vm, purpose);
+    }
+    if !options.network && did.starts_with("did:web:") {
+        return Err(CredentialError::Resolve {
+            did: did.to_owned(),
+            reason: "resolving did:web needs the network; give its did.json with --did-doc FILE".into(),
+        });
     }
     method::resolve_ed25519(vm, purpose, options.timeout).await
 }
@@ -434,7 +441,7 @@ async fn find_status_list(url: &str, options: &VerifyOptions) -> Result<Value, S
         return Ok(l.clone());
     }
     let fetchable = url.starts_with("https://") || url.starts_with("http://");
-    if !fetchable || !options.fetch_status {
+    if !fetchable || !options.network {
         return Err(format!(
             "the status list {url} is not at hand; give its file with --status-list FILE to check it offline"
         ));
