@@ -1,0 +1,113 @@
+//! Credential throughput: issue and verify, for each proof format (eddsa-rdfc-2022,
+//! eddsa-jcs-2022, VC-JOSE JWT), with criterion. Verification is offline (did:key issuer, no
+//! status list), so it measures the cryptography and canonicalization, not a network.
+//!
+//! When the interop packages are installed (`tests/interop/node_modules`, by `scripts/setup`),
+//! the bench also runs Digital Bazaar's vc.js (jose for the JWT) on the same credentials and prints
+//! both rates (credentials/s) and their ratio: the goal is Hallmark ≥ 10× vc.js.
+//!
+//! Run: `cargo bench -p hallmark-core --bench credentials` (add `-- --test` to run each once).
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use hallmark_core::credential::verifier::{verify, VerifyOptions};
+use hallmark_core::credential::{humanity_credential, sign_credential, Format, HumanityMethod, Suite};
+
+const FORMATS: [(&str, Format); 3] = [
+    ("eddsa-rdfc-2022", Format::DataIntegrity(Suite::EddsaRdfc2022)),
+    ("eddsa-jcs-2022", Format::DataIntegrity(Suite::EddsaJcs2022)),
+    ("jwt", Format::Jwt),
+];
+
+fn issuer() -> (ed25519_dalek::SigningKey, String, String) {
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7u8; 32]);
+    let did = hallmark_core::did::did_key(&key.verifying_key()).unwrap();
+    let vm = hallmark_core::did::verification_method_id(&did).unwrap();
+    (key, did, vm)
+}
+
+fn unsigned(did: &str) -> serde_json::Value {
+    humanity_credential(
+        did,
+        "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp",
+        HumanityMethod::InPerson,
+        Some("met at the club"),
+        "2025-01-01T00:00:00Z",
+        None,
+    )
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = runtime();
+    let (key, did, vm) = issuer();
+    let options = VerifyOptions { network: false, ..Default::default() };
+    let mut g = c.benchmark_group("credentials");
+    g.throughput(Throughput::Elements(1));
+    for (name, format) in FORMATS {
+        g.bench_function(format!("issue/{name}"), |b| {
+            b.iter(|| rt.block_on(sign_credential(black_box(unsigned(&did)), &key, &vm, format)).unwrap())
+        });
+        let secured = rt.block_on(sign_credential(unsigned(&did), &key, &vm, format)).unwrap();
+        assert!(rt.block_on(verify(&secured, &options)).unwrap().valid);
+        g.bench_function(format!("verify/{name}"), |b| {
+            b.iter(|| assert!(rt.block_on(verify(black_box(&secured), &options)).unwrap().valid))
+        });
+    }
+    g.finish();
+    compare_with_vcjs(&rt, &key, &did, &vm, &options);
+}
+
+/// Prints Hallmark's and vc.js's verification rates on the same credential, if node and the
+/// pinned interop packages are there.
+fn compare_with_vcjs(
+    rt: &tokio::runtime::Runtime,
+    key: &ed25519_dalek::SigningKey,
+    did: &str,
+    vm: &str,
+    options: &VerifyOptions,
+) {
+    let interop = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop");
+    if !interop.join("node_modules").exists() {
+        eprintln!("vc.js comparison skipped: run scripts/setup to install tests/interop/node_modules");
+        return;
+    }
+    let quick = std::env::args().any(|a| a == "--test");
+    let n: usize = if quick { 5 } else { 300 };
+    for (name, format) in &FORMATS {
+        let secured = rt.block_on(sign_credential(unsigned(did), key, vm, *format)).unwrap();
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), secured.to_text()).unwrap();
+        let start = Instant::now();
+        for _ in 0..n {
+            assert!(rt.block_on(verify(&secured, options)).unwrap().valid);
+        }
+        let ours = n as f64 / start.elapsed().as_secs_f64();
+        let out = std::process::Command::new("node")
+            .arg(interop.join("bench-verify.mjs"))
+            .arg(file.path())
+            .arg(n.to_string())
+            .output();
+        match out {
+            Ok(o) if o.status.success() => {
+                let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+                let theirs = v["per_second"].as_f64().unwrap_or(f64::NAN);
+                println!(
+                    "verify {name}: Hallmark {ours:.0}/s, vc.js {theirs:.0}/s — {:.1}× (goal ≥ 10×)",
+                    ours / theirs
+                );
+            }
+            Ok(o) => eprintln!("vc.js bench failed: {}", String::from_utf8_lossy(&o.stderr)),
+            Err(e) => eprintln!("vc.js comparison skipped: cannot run node ({e})"),
+        }
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
