@@ -429,7 +429,10 @@ pub fn exit_for(r: &Report) -> u8 {
     if r.valid {
         return 0;
     }
-    match r.first_failure().map(|c| c.check) {
+    // A presentation's "credentials" check only sums up its credentials' own failures.
+    let own = r.checks.iter().find(|c| c.result == "failed" && c.check != "credentials");
+    let first = own.or_else(|| r.credentials.iter().find_map(|c| c.first_failure()));
+    match first.map(|c| c.check) {
         Some("proof") => 10,
         Some("issuer" | "holder") => 11,
         Some("validity") => 12,

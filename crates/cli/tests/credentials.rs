@@ -253,7 +253,24 @@ fn hold_import_list_show_check_and_delete() {
     assert_eq!(out.status.code(), Some(13));
     assert_eq!(holder_home.json(&["cred", "show", &id])["valid"], false);
     // Presentable by its holder from the store by id.
-    holder_home.json(&["cred", "present", "--holder", &holder, "--challenge", "c", "--domain", "d", &id]);
+    let vp = dir.path().join("vp.json");
+    holder_home.json(&[
+        "cred",
+        "present",
+        "--holder",
+        &holder,
+        "--challenge",
+        "c",
+        "--domain",
+        "d",
+        "--out",
+        vp.to_str().unwrap(),
+        &id,
+    ]);
+    // A presentation of a revoked credential exits with the credential's own failure: 13.
+    let (code, report) =
+        verify(&Home::new(), &vp, &["--challenge", "c", "--domain", "d", "--status-list", list.to_str().unwrap()]);
+    assert_eq!((code, result_of(&report, "credentials")), (13, "failed".into()), "{report}");
     // Issued credentials stay; held ones can be deleted.
     let (_, err, _) = run_fail(issuer_home.cmd(), &["cred", "delete", &issued_id]);
     assert_eq!(err, "kept_for_revocation");
