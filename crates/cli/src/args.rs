@@ -59,6 +59,9 @@ pub enum Command {
     /// The issuers you trust.
     #[command(subcommand)]
     Trust(TrustCommand),
+    /// Communities: members, moderators, requests, vouches.
+    #[command(subcommand)]
+    Community(crate::community::CommunityCommand),
 }
 
 /// Kinds of credential Hallmark issues.

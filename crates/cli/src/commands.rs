@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
         },
         Command::Cred(c) => crate::cred::run(g, &home, mode, c),
         Command::Trust(t) => crate::cred::trust(&home, mode, t),
+        Command::Community(c) => crate::community::run(g, &home, mode, c),
     }
 }
 

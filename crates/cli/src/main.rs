@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod community;
 mod cred;
 mod secrets;
 

@@ -77,7 +77,7 @@ fn passphrase_only_wallet_full_flow() {
     let status = run_json(home.cmd(), &["status"]);
     assert_eq!(status["identities"], 4);
     assert_eq!(status["keyring"], "disabled");
-    assert_eq!(status["schema_version"], 1);
+    assert_eq!(status["schema_version"], hallmark_core::store::SCHEMA_VERSION);
 
     // unlock cannot keep the key when the keyring is off.
     let (code, err, _) = run_fail(home.cmd_pass(), &["unlock"]);

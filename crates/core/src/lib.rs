@@ -10,6 +10,7 @@
 //! * [`store`] — the SQLite database (identities, metadata, migrations).
 //! * [`did`] — DIDs: creation, did:web documents, resolution.
 //! * [`credential`] — W3C verifiable credentials with Data Integrity proofs: issue and verify.
+//! * [`community`] — a moderator's desk: members, requests, vouches, moderators, the decision log.
 //! * [`wallet`] — ties them together; the entry point for callers.
 //! * [`session`] — the app's long-lived session: onboarding, unlock, lock, auto-lock.
 //! * [`qr`] — QR codes of DIDs, as module matrices for the UI to draw.
@@ -19,6 +20,7 @@
 
 #![warn(missing_docs)]
 
+pub mod community;
 pub mod credential;
 pub mod did;
 pub mod fsutil;

@@ -14,7 +14,12 @@ use serde::Serialize;
 
 use crate::keys::KeyType;
 
+mod community;
 mod credentials;
+pub use community::{
+    CommunityRecord, CommunityView, CommunityWrites, DecisionRecord, InviteRecord, MemberRecord, NewDecision,
+    RequestRecord, VouchRecord,
+};
 pub use credentials::{HeldCredential, IssuedRecord, NewCredential, StatusListRecord, TrustedIssuer};
 
 /// Name of the database file in the data folder.
@@ -81,6 +86,69 @@ const MIGRATIONS: &[&str] = &[
         did       TEXT PRIMARY KEY,
         label     TEXT,
         added_at  TEXT NOT NULL
+    ) STRICT;",
+    // 3: communities run from this wallet: members, invitations, requests, vouches, decisions.
+    "CREATE TABLE communities (
+        id                  TEXT PRIMARY KEY,
+        name                TEXT NOT NULL,
+        created_by          TEXT NOT NULL,
+        created_at          TEXT NOT NULL,
+        vouch_threshold     INTEGER NOT NULL CHECK (vouch_threshold >= 1),
+        moderator_threshold INTEGER NOT NULL CHECK (moderator_threshold >= 1)
+    ) STRICT;
+    CREATE TABLE community_members (
+        community  TEXT NOT NULL REFERENCES communities(id),
+        did        TEXT NOT NULL,
+        role       TEXT NOT NULL CHECK (role IN ('member', 'moderator')),
+        state      TEXT NOT NULL CHECK (state IN ('active', 'left', 'banned')),
+        since      TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        credential TEXT,
+        PRIMARY KEY (community, did)
+    ) STRICT;
+    CREATE TABLE community_invites (
+        challenge  TEXT PRIMARY KEY,
+        community  TEXT NOT NULL REFERENCES communities(id),
+        created_at TEXT NOT NULL,
+        used_at    TEXT,
+        used_by    TEXT
+    ) STRICT;
+    CREATE TABLE community_requests (
+        id          TEXT PRIMARY KEY,
+        community   TEXT NOT NULL REFERENCES communities(id),
+        holder      TEXT NOT NULL,
+        challenge   TEXT NOT NULL REFERENCES community_invites(challenge),
+        sha256      TEXT NOT NULL UNIQUE,
+        format      TEXT NOT NULL CHECK (format IN ('di', 'jwt')),
+        body        TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('pending', 'admitted', 'rejected')),
+        decided_at  TEXT,
+        reason      TEXT
+    ) STRICT;
+    CREATE TABLE community_vouches (
+        id            INTEGER PRIMARY KEY,
+        community     TEXT NOT NULL REFERENCES communities(id),
+        voucher       TEXT NOT NULL,
+        candidate     TEXT NOT NULL,
+        purpose       TEXT NOT NULL CHECK (purpose IN ('humanity', 'moderator')),
+        sha256        TEXT NOT NULL,
+        credential_id TEXT,
+        body          TEXT NOT NULL,
+        added_at      TEXT NOT NULL,
+        UNIQUE (community, voucher, candidate, purpose)
+    ) STRICT;
+    CREATE TABLE decisions (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        community  TEXT NOT NULL REFERENCES communities(id),
+        at         TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        action     TEXT NOT NULL CHECK (action IN ('created', 'invited', 'admitted', 'rejected', 'vouch_received',
+                       'humanity_issued', 'moderator_added', 'left', 'banned')),
+        subject    TEXT,
+        detail     TEXT NOT NULL,
+        credential TEXT,
+        revoked    TEXT NOT NULL
     ) STRICT;",
 ];
 

@@ -94,6 +94,9 @@ impl Wallet {
                 options.trusted.push((id.did.clone(), "it is one of your own identities".into()));
             }
         }
+        for (did, name) in self.store.active_moderators()? {
+            options.trusted.push((did, format!("moderator of {name}")));
+        }
         for t in self.store.trusted()? {
             let why = match t.label {
                 Some(l) => format!("in your trust list as “{l}”"),

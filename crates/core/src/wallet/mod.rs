@@ -50,6 +50,9 @@ pub enum WalletError {
     /// Credential problems.
     #[error(transparent)]
     Credential(#[from] crate::credential::CredentialError),
+    /// Community problems (requests, vouches, moderators, members).
+    #[error(transparent)]
+    Community(#[from] crate::community::CommunityError),
     /// The wallet is locked and no passphrase was given.
     #[error("the wallet is locked and no passphrase was given: set HALLMARK_PASSPHRASE, pass --passphrase-file FILE, or run in a terminal to be asked")]
     NeedPassphrase,
@@ -138,6 +141,7 @@ impl WalletError {
             },
             WalletError::Key(_) => "key_derivation_failed",
             WalletError::Credential(e) => e.code(),
+            WalletError::Community(e) => e.code(),
             WalletError::Mnemonic(e) => match e {
                 MnemonicError::Random(_) => "random_failed",
                 _ => "invalid_phrase",
