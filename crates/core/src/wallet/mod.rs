@@ -87,7 +87,9 @@ pub enum WalletError {
     #[error("{0} was not issued by this wallet: only its issuer can revoke it")]
     NotIssuedHere(String),
     /// A holder tried to present a credential about someone else.
-    #[error("{credential} is about {subject}, not about {holder}: a holder can only present credentials about themselves")]
+    #[error(
+        "{credential} is about {subject}, not about {holder}: a holder can only present credentials about themselves"
+    )]
     NotSubject {
         /// The credential (local id or type).
         credential: String,
