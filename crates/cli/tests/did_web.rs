@@ -99,7 +99,7 @@ fn dead_and_silent_servers_give_clear_errors() {
     // Nothing listens on this port any more.
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let (code, err, msg) = run_fail(home.cmd(), &["did", "resolve", &format!("did:web:localhost%3A{port}")]);
-    assert_eq!((code, err.as_str()), (1, "did_unreachable"), "{msg}");
+    assert_eq!((code, err.as_str()), (8, "did_unreachable"), "{msg}");
     assert!(msg.contains("could not reach"), "{msg}");
 
     // A server that accepts and never answers: the timeout stops the wait.
@@ -113,6 +113,6 @@ fn dead_and_silent_servers_give_clear_errors() {
     });
     let (code, err, msg) =
         run_fail(home.cmd(), &["did", "resolve", "--timeout", "1", &format!("did:web:localhost%3A{port}")]);
-    assert_eq!((code, err.as_str()), (1, "did_timeout"), "{msg}");
+    assert_eq!((code, err.as_str()), (8, "did_timeout"), "{msg}");
     assert!(msg.contains("timed out after 1 s"), "{msg}");
 }

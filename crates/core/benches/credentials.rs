@@ -78,7 +78,9 @@ fn compare_with_vcjs(
         eprintln!("vc.js comparison skipped: run scripts/setup to install tests/interop/node_modules");
         return;
     }
-    let quick = std::env::args().any(|a| a == "--test");
+    // `cargo bench` passes --bench; `cargo test` and `-- --test` only check that it runs.
+    let args: Vec<String> = std::env::args().collect();
+    let quick = !args.iter().any(|a| a == "--bench") || args.iter().any(|a| a == "--test");
     let n: usize = if quick { 5 } else { 300 };
     for (name, format) in &FORMATS {
         let secured = rt.block_on(sign_credential(unsigned(did), key, vm, *format)).unwrap();
