@@ -19,6 +19,15 @@ const COMMANDS: &[&str] = &[
     "settings_set_lock_timeout",
     "activity",
     "ui_ready",
+    "credentials_list",
+    "credential_show",
+    "credential_import",
+    "credential_recheck",
+    "credential_delete",
+    "credential_issue",
+    "credential_revoke",
+    "credential_present",
+    "credential_status_list",
 ];
 
 fn main() {

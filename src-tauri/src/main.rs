@@ -3,6 +3,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod credentials;
 mod error;
 
 use std::sync::{Arc, Mutex};
@@ -14,6 +15,11 @@ use hallmark_core::wallet::default_home;
 use tauri::Emitter;
 
 use crate::commands::{with_session, AppState};
+// The Credentials screen's commands, by their bare names (as build.rs and the capability list them).
+use crate::credentials::{
+    credential_delete, credential_import, credential_issue, credential_present, credential_recheck, credential_revoke,
+    credential_show, credential_status_list, credentials_list,
+};
 
 /// How often the idle check runs.
 const IDLE_CHECK: Duration = Duration::from_secs(5);
@@ -86,6 +92,15 @@ fn main() {
             commands::settings_set_lock_timeout,
             commands::activity,
             commands::ui_ready,
+            credentials_list,
+            credential_show,
+            credential_import,
+            credential_recheck,
+            credential_delete,
+            credential_issue,
+            credential_revoke,
+            credential_present,
+            credential_status_list,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .unwrap_or_else(|e| fail(&format!("the window could not start: {e}")));

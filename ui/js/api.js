@@ -84,6 +84,18 @@ export const api = {
   identityQr: (did) => call('identity_qr', { did }),
   identityWebInfo: (did) => call('identity_web_info', { did }),
 
+  listCredentials: () => call('credentials_list'),
+  showCredential: (id) => call('credential_show', { id }),
+  importCredential: (text, lists) => call('credential_import', { text, lists }),
+  recheckCredential: (id) => call('credential_recheck', { id }),
+  deleteCredential: (id) => call('credential_delete', { id }),
+  // request = {kind, issuer, subject, method, note, community_id, community_name, role, expires, format}
+  issueCredential: (request) => call('credential_issue', { request }),
+  revokeCredential: (id, reason) => call('credential_revoke', { id, reason }),
+  credentialStatusList: (id) => call('credential_status_list', { id }),
+  presentCredential: (id, holder, challenge, domain, format) =>
+    call('credential_present', { id, holder, challenge, domain, format }),
+
   copy: (text) => call('clipboard_copy', { text }),
   setLockTimeout: (minutes) => call('settings_set_lock_timeout', { minutes }),
   activity: () => call('activity'),

@@ -14,6 +14,7 @@ import { restoreScreen } from './screens/restore.js';
 import { unlockScreen, setUnlockReason } from './screens/unlock.js';
 import { identitiesScreen, resetIdentities } from './screens/identities.js';
 import { settingsScreen } from './screens/settings.js';
+import { credentialsScreen, resetCredentials } from './screens/credentials.js';
 
 /**
  * The wallet is locked now (event from Rust, or a command answered "locked").
@@ -23,6 +24,7 @@ function handleLocked(reason) {
   markLocked();
   clearToast();
   resetIdentities();
+  resetCredentials();
   if (current() === 'unlock') {
     // Already there (e.g. after pressing Lock): only an idle lock adds something to say.
     if (reason === 'idle') setUnlockReason('idle');
@@ -34,6 +36,7 @@ function handleLocked(reason) {
 
 function wireHeader() {
   byId('nav-identities').addEventListener('click', () => go('identities'));
+  byId('nav-credentials').addEventListener('click', () => go('credentials'));
   byId('nav-settings').addEventListener('click', () => go('settings'));
 
   const lockButton = byId('lock-button');
@@ -46,6 +49,7 @@ function wireHeader() {
       markLocked();
       clearToast();
       resetIdentities();
+      resetCredentials();
       go('unlock', { reason: 'manual' });
     } catch (error) {
       showError(errorNode, error);
@@ -102,6 +106,7 @@ function init() {
   register('restore', restoreScreen);
   register('unlock', unlockScreen);
   register('identities', identitiesScreen);
+  register('credentials', credentialsScreen);
   register('settings', settingsScreen);
 
   wireHeader();

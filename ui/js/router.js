@@ -43,9 +43,9 @@ export function go(name, options = {}) {
   for (const [, other] of screens) byId(other.section).hidden = other !== screen;
   byId('app-header').hidden = !screen.shell;
   if (!screen.shell) byId('lock-error').textContent = '';
-  for (const navId of ['nav-identities', 'nav-settings']) {
-    const button = byId(navId);
-    if (navId === screen.nav) button.setAttribute('aria-current', 'page');
+  // Every button of the header's navigation (so a new screen only adds its button).
+  for (const button of document.querySelectorAll('#app-header .nav-button')) {
+    if (button.id === screen.nav) button.setAttribute('aria-current', 'page');
     else button.removeAttribute('aria-current');
   }
   document.title = screen.title ? `${screen.title} – Hallmark` : 'Hallmark';

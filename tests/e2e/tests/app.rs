@@ -343,6 +343,262 @@ async fn keyring_reopens_without_passphrase() {
     .await;
 }
 
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and a keyring session: run scripts/e2e"]
+async fn credential_issue_present_revoke() {
+    let run = Run::new("credential_issue_present_revoke");
+    run.within(async {
+        let app = App::launch(&run).await;
+        app.restore_wallet(TEST_PHRASE).await;
+        let did = app.create_identity("key", "Alice").await;
+
+        app.click("nav-credentials").await;
+        app.wait_screen("credentials").await;
+        app.wait_visible("credentials-empty").await;
+        app.screenshot("credentials-empty").await;
+
+        // Issue a humanity credential to our own identity, with the form.
+        app.select_value("issue-type", "humanity").await;
+        app.select_value("issue-as", &did).await;
+        app.type_text("issue-subject", &did).await;
+        app.select_value("issue-method", "in-person").await;
+        app.type_text("issue-note", "Met at the photo club").await;
+        app.type_text("issue-expires", "2099-12-31").await;
+        app.select_value("issue-format", "di").await;
+        app.screenshot("issue-form").await;
+        app.click("issue-submit").await;
+
+        // Listed, in plain words, as Verified.
+        let listed = app
+            .wait_credential("a Verified humanity credential issued by you", |c| {
+                c["kind"] == "Humanity credential" && c["status"] == "Verified"
+            })
+            .await;
+        let id = listed["id"].as_str().unwrap_or_default().to_string();
+        for (field, expected) in
+            [("issuer", "From: Alice (you)"), ("subject", "About: Alice (you)"), ("origin", "Issued by you")]
+        {
+            app.check(
+                listed[field] == expected,
+                &format!("the list's {field} reads {}, expected {expected:?}", listed[field]),
+            )
+            .await;
+        }
+        app.step(&format!("listed: {listed}"));
+        app.scroll_to("credential-list").await;
+        app.screenshot("credential-listed").await;
+
+        // The details: what it says and every check of the report.
+        app.wait_text("cred-detail-title", "the credential's kind", |t| t == "Humanity credential").await;
+        app.wait_text("cred-detail-status", "Verified", |t| t.ends_with("Verified")).await;
+        let claims = app.text("cred-detail-claims").await;
+        app.check(
+            claims.contains("In person") && claims.contains("Met at the photo club"),
+            &format!("#cred-detail-claims should say how and the note; it says {claims:?}"),
+        )
+        .await;
+        let checks = app.shown_checks(6).await;
+        let names: Vec<&str> = checks.iter().map(|c| c.0.as_str()).collect();
+        app.check(
+            names == ["Signature", "Issuer", "Validity period", "Not revoked", "Schema", "Trusted issuer"],
+            &format!("the checks are {names:?}"),
+        )
+        .await;
+        app.check(checks.iter().all(|c| c.1 == "Passed"), &format!("every check should pass: {checks:?}")).await;
+        app.step(&format!("details list the checks {names:?}, all Passed"));
+        app.scroll_to("cred-checks-title").await;
+        app.screenshot("credential-details").await;
+
+        // An issued credential cannot be deleted: it is kept to be revoked.
+        app.click("cred-delete").await;
+        app.click("cred-delete-yes").await;
+        let error = app
+            .wait_text("cred-detail-error", "why it is kept", |t| t.contains("kept") && t.contains("revoke it instead"))
+            .await;
+        app.step(&format!("Delete of an issued credential says {error:?}"));
+        app.scroll_to("cred-checks-title").await;
+        app.screenshot("delete-refused").await;
+
+        // Present it to a verifier: as Alice (its subject), with a challenge and a domain.
+        let holder = app.execute("return document.getElementById('present-holder').value", vec![]).await;
+        app.check(holder == json!(did), &format!("#present-holder should preselect the subject; it is {holder}")).await;
+        let (challenge, domain) = ("n-8f3a2c", "club.example");
+        app.type_text("present-challenge", challenge).await;
+        app.type_text("present-domain", domain).await;
+        app.select_value("present-format", "di").await;
+        app.click("present-submit").await;
+        app.wait_visible("present-result").await;
+        let text = app.execute("return document.getElementById('present-text').value", vec![]).await;
+        let text = text.as_str().unwrap_or_default().to_string();
+        let vp: Value = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(e) => app.fail(&format!("#present-text is not JSON ({e}): {text:?}")).await,
+        };
+        app.check(
+            vp["type"] == json!(["VerifiablePresentation"])
+                && vp["holder"] == json!(did)
+                && vp["proof"]["challenge"] == challenge
+                && vp["proof"]["domain"] == domain,
+            &format!("the presentation should be Alice's, for {challenge}/{domain}: {vp}"),
+        )
+        .await;
+        let note = app.text("present-qr-note").await;
+        match app.svg_shapes("#present-qr svg").await {
+            Some(shapes) => app.step(&format!("the presentation's QR code is drawn ({shapes} shapes); note: {note:?}")),
+            None => {
+                app.check(note.contains("too large for a QR code"), &format!("no QR code and the note says {note:?}"))
+                    .await;
+                app.step(&format!("no QR code: {note:?}"));
+            }
+        }
+        app.scroll_to("present-result").await;
+        app.screenshot("presentation").await;
+        // The command line, on its own, accepts it for that challenge and domain.
+        let file = run.dir.join("presentation.json");
+        fs::write(&file, &text).expect("presentation.json");
+        let report = run_cli(
+            &run.home,
+            &["cred", "verify", &file.to_string_lossy(), "--challenge", challenge, "--domain", domain],
+        );
+        app.check(report["valid"] == json!(true), &format!("`hallmark cred verify` says {report}")).await;
+        app.step("`hallmark --json cred verify` finds the presentation valid for that challenge and domain");
+
+        // Revoke it (with a confirmation), then Check again: Not valid, revoked.
+        app.type_text("revoke-reason", "End-to-end test").await;
+        app.click("revoke-submit").await;
+        app.wait_visible("revoke-confirm").await;
+        app.scroll_to("revoke-title").await;
+        app.screenshot("revoke-confirm").await;
+        app.click("revoke-yes").await;
+        let done =
+            app.wait_text("revoke-done", "that it is revoked", |t| t.starts_with("You revoked this credential")).await;
+        app.step(&format!("#revoke-done says {done:?}"));
+        app.scroll_to("revoke-title").await;
+        app.screenshot("revoked").await;
+        app.click("cred-recheck").await;
+        let status = app
+            .wait_text("cred-detail-status", "Not valid (revoked)", |t| {
+                t.starts_with("Not valid") && t.to_lowercase().contains("revoked")
+            })
+            .await;
+        app.step(&format!("after Check again the badge says {status:?}"));
+        let checks = app.shown_checks(6).await;
+        let revoked = checks.iter().find(|c| c.0 == "Not revoked");
+        app.check(
+            revoked.is_some_and(|c| c.1 == "Failed" && c.2.contains("revoked")),
+            &format!("the \"Not revoked\" check should fail: {checks:?}"),
+        )
+        .await;
+        app.wait_credential("the list's badge Not valid", |c| {
+            c["id"] == json!(id) && c["status"].as_str().is_some_and(|s| s.starts_with("Not valid"))
+        })
+        .await;
+        app.scroll_to("credential-detail").await;
+        app.screenshot("check-again-revoked").await;
+        app.scroll_to("cred-checks-title").await;
+        app.screenshot("check-again-revoked-checks").await;
+        let cli = run_cli(&run.home, &["cred", "list"]);
+        let stored = cli["credentials"].as_array().and_then(|a| a.iter().find(|c| c["id"] == json!(id))).cloned();
+        app.check(
+            stored.as_ref().is_some_and(|c| c["valid"] == json!(false)),
+            &format!("`hallmark --json cred list` should store {id} as not valid: {cli}"),
+        )
+        .await;
+        app.step("`hallmark --json cred list` stores it as not valid");
+
+        app.quit().await;
+        run.pass();
+    })
+    .await;
+}
+
+/// Helpers of the credentials test.
+impl App<'_> {
+    /// Scrolls #id to the top of the window (for the screenshot that follows).
+    async fn scroll_to(&self, id: &str) {
+        self.execute(
+            "document.getElementById(arguments[0]).scrollIntoView({block: 'start'}); return true",
+            vec![json!(id)],
+        )
+        .await;
+    }
+
+    async fn select_value(&self, id: &str, value: &str) {
+        let select = self.wait_visible(id).await;
+        self.run.doing(format!("choosing {value:?} in #{id}"));
+        self.ok(select.select_by_value(value).await, &format!("choosing {value:?} in #{id}")).await;
+    }
+
+    /// The items of `#credential-list`: {id, kind, status, issuer, subject, until, origin}.
+    async fn listed_credentials(&self) -> Vec<Value> {
+        let script = r#"
+            const text = (li, css) => { const e = li.querySelector(css); return e ? e.textContent.trim() : null; };
+            return [...document.querySelectorAll('#credential-list li.credential')].map(li => ({
+                id: li.dataset.id,
+                kind: text(li, '.credential-type'),
+                status: text(li, '.credential-status'),
+                issuer: text(li, '.credential-issuer'),
+                subject: text(li, '.credential-subject'),
+                until: text(li, '.credential-until'),
+                origin: text(li, '.credential-origin'),
+            }));"#;
+        self.execute(script, vec![]).await.as_array().cloned().unwrap_or_default()
+    }
+
+    /// Waits until `#credential-list` shows an item satisfying `ok`; returns it.
+    async fn wait_credential(&self, expected: &str, ok: impl Fn(&Value) -> bool) -> Value {
+        self.run.doing(format!("waiting for #credential-list to show {expected}"));
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let listed = self.listed_credentials().await;
+            if let Some(found) = listed.iter().find(|c| ok(c)) {
+                return found.clone();
+            }
+            if Instant::now() > deadline {
+                let error = self.execute("return document.getElementById('issue-error').textContent", vec![]).await;
+                self.fail(&format!(
+                    "#credential-list should show {expected} within {WAIT:?}; it shows {listed:?}; #issue-error: {error}"
+                ))
+                .await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// The `n` rows of `#cred-checks`: (name, result, detail) as shown.
+    async fn shown_checks(&self, n: usize) -> Vec<(String, String, String)> {
+        self.wait_count("#cred-checks li.check", n).await;
+        let script = r#"
+            const text = (li, css) => li.querySelector(css).textContent.trim();
+            return [...document.querySelectorAll('#cred-checks li.check')]
+                .map(li => [text(li, '.check-name'), text(li, '.check-result'), text(li, '.check-detail')]);"#;
+        let rows = self.execute(script, vec![]).await;
+        rows.as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                let s = |i: usize| r[i].as_str().unwrap_or_default().to_string();
+                (s(0), s(1), s(2))
+            })
+            .collect()
+    }
+
+    /// The number of drawn shapes (rects and sub-paths) of the displayed QR `<svg>` at `css`, if
+    /// there is one with at least 21 (one per row of the smallest QR code) and 50×50 px or more.
+    async fn svg_shapes(&self, css: &str) -> Option<usize> {
+        let script = r#"
+            const svg = document.querySelector(arguments[0]);
+            if (!svg) return null;
+            const paths = [...svg.querySelectorAll('path')];
+            return svg.querySelectorAll('rect').length + paths
+                .map(p => ((p.getAttribute('d') || '').match(/[Mm]/g) || []).length).reduce((a, b) => a + b, 0);"#;
+        let shapes = self.execute(script, vec![json!(css)]).await.as_u64()? as usize;
+        let svg = self.client.find(Locator::Css(css)).await.ok()?;
+        let (_, _, w, h) = self.ok(svg.rectangle().await, "size of the QR svg").await;
+        (shapes >= 21 && w >= 50.0 && h >= 50.0 && svg.is_displayed().await.unwrap_or(false)).then_some(shapes)
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Where things are
 // ---------------------------------------------------------------------------------------------

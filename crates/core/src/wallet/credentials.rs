@@ -221,6 +221,9 @@ impl UnlockedWallet {
                 credential["credentialSchema"] = schema::credential_schema(kind);
             }
         }
+        // Issued credentials are kept for good (to revoke them): refuse a malformed one before
+        // anything is signed or stored.
+        schema::validate(&credential)?;
         for _attempt in 0..5 {
             let list = self.status_list_with_room(&id.did, &key, &vm).await?;
             let store = &self.wallet.store;
@@ -438,6 +441,20 @@ mod tests {
         }
         // All credentials of one issuer share its one list.
         assert_eq!(issuer_w.wallet().status_lists().unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_credential_that_breaks_its_schema_is_refused_before_signing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = wallet(dir.path());
+        let issuer = w.new_identity(DidMethod::Key, None, None).unwrap().did;
+        let mut vc =
+            humanity_credential(&issuer, &issuer, HumanityMethod::InPerson, None, "2025-01-01T00:00:00Z", None);
+        vc["credentialSubject"]["email"] = serde_json::json!("someone@example.com");
+        let err = w.issue(vc, Format::Jwt).await.unwrap_err();
+        assert!(matches!(err, WalletError::Credential(CredentialError::Schema(_))), "{err}");
+        assert!(w.wallet().credentials().unwrap().is_empty());
+        assert!(w.wallet().status_lists().unwrap().is_empty(), "nothing was created");
     }
 
     #[tokio::test]
