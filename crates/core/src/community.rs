@@ -779,14 +779,6 @@ fn failed_check<'a>(r: &'a Report, name: &str) -> Option<&'a str> {
     r.checks.iter().find(|c| c.check == name && c.result == "failed").map(|c| c.detail.as_str())
 }
 
-fn credential_types(doc: &Value) -> Vec<String> {
-    match doc.get("type") {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// A vouch read and verified, before the desk's state is checked.
 struct CheckedVouch {
     record: VouchRecord,
@@ -1045,7 +1037,7 @@ impl Wallet {
             let bad = |reason: String| CommunityError::InvalidVouch { index: i + 1, reason };
             let secured = Secured::parse(text).map_err(|e| bad(e.to_string()))?;
             let doc = secured.document().map_err(|e| bad(e.to_string()))?;
-            if !credential_types(&doc).iter().any(|t| t == "VouchCredential") {
+            if !crate::credential::verifier::types_of(&doc).iter().any(|t| t == "VouchCredential") {
                 return Err(bad("this is not a VouchCredential".into()).into());
             }
             let report = self.verify(&secured, options.clone()).await.map_err(|e| bad(e.to_string()))?;

@@ -156,7 +156,8 @@ pub async fn verify(input: &Secured, options: &VerifyOptions) -> Result<Report, 
     }
 }
 
-fn types_of(doc: &Value) -> Vec<String> {
+/// The `type` values of a credential or presentation (a string or an array of strings).
+pub fn types_of(doc: &Value) -> Vec<String> {
     match doc.get("type") {
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(a)) => a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),

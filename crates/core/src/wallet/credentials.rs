@@ -26,7 +26,6 @@ fn record(
     report: &Report,
 ) -> Result<NewCredential, WalletError> {
     use sha2::Digest;
-    let doc = secured.document()?;
     if report.kind != "credential" {
         return Err(CredentialError::InvalidCredential(
             "this is a presentation; import the credentials it holds one by one".into(),
@@ -46,12 +45,6 @@ fn record(
         origin,
         valid: report.valid,
         checks: serde_json::to_value(&report.checks).unwrap_or(Value::Null),
-    })
-    .map(|mut r| {
-        if r.issuer.is_empty() {
-            r.issuer = doc.get("issuer").map(|i| i.to_string()).unwrap_or_default();
-        }
-        r
     })
 }
 
@@ -216,7 +209,7 @@ impl UnlockedWallet {
         let vm = did::verification_method_id(&id.did)?;
         let mut credential = credential;
         if credential.get("credentialSchema").is_none() {
-            let kind = verifier_types(&credential).iter().find_map(|t| schema::Kind::from_type(t));
+            let kind = verifier::types_of(&credential).iter().find_map(|t| schema::Kind::from_type(t));
             if let Some(kind) = kind {
                 credential["credentialSchema"] = schema::credential_schema(kind);
             }
@@ -321,7 +314,7 @@ impl UnlockedWallet {
                 .and_then(|s| s.get("id").and_then(Value::as_str).map(str::to_owned))
                 .unwrap_or_else(|| "nobody in particular".into());
             if subject != id.did {
-                let kind = verifier_types(&doc).last().cloned().unwrap_or_else(|| "credential".into());
+                let kind = verifier::types_of(&doc).last().cloned().unwrap_or_else(|| "credential".into());
                 return Err(WalletError::NotSubject { credential: kind, subject, holder: id.did.clone() });
             }
         }
@@ -343,14 +336,6 @@ async fn sign_list(
     let unsigned = status::list_credential(url, issuer, bits, &crate::store::now_rfc3339());
     let signed = sign_credential(unsigned, key, vm, Format::DataIntegrity(Suite::EddsaRdfc2022)).await?;
     Ok(signed.to_text().trim().to_owned())
-}
-
-fn verifier_types(doc: &Value) -> Vec<String> {
-    match doc.get("type") {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),
-        _ => Vec::new(),
-    }
 }
 
 #[cfg(test)]
