@@ -229,13 +229,12 @@ fn malformed(why: &str) -> CredentialError {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testutil::{random_key, vector_credential, vector_key, vector_vm, VECTOR_PUBLIC_MULTIBASE};
     use super::*;
     use serde_json::json;
 
     // W3C "Data Integrity EdDSA Cryptosuites v1.0" (Recommendation), Appendix B.3
     // "Representation: eddsa-jcs-2022" (Examples 29–39).
-    const SECRET_MULTIBASE: &str = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq";
-    const PUBLIC_MULTIBASE: &str = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
     const CANONICAL_DOCUMENT: &str = r#"{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"credentialSubject":{"alumniOf":"The School of Examples","id":"did:example:abcdefgh"},"description":"A minimum viable example of an Alumni Credential.","id":"urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33","issuer":"https://vc.example/issuers/5678","name":"Alumni Credential","type":["VerifiableCredential","AlumniCredential"],"validFrom":"2023-01-01T00:00:00Z"}"#;
     const DOCUMENT_HASH: &str = "59b7cb6251b8991add1ce0bc83107e3db9dbbab5bd2c28f687db1a03abc92f19";
     const CANONICAL_PROOF_CONFIG: &str = r#"{"@context":["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],"created":"2023-02-24T23:36:38Z","cryptosuite":"eddsa-jcs-2022","proofPurpose":"assertionMethod","type":"DataIntegrityProof","verificationMethod":"did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"}"#;
@@ -243,35 +242,6 @@ mod tests {
     const SIGNATURE_HEX: &str = "407cd12654b33d718ecbb99179a1506daaa849450bf3fc523cce3e1c96f8b80351da3f253d725c6f00b07c9e5448d50b3ef78012b9ab54255116d069c6dd2808";
     const PROOF_VALUE: &str =
         "z2HnFSSPPBzR36zdDgK8PbEHeXbR56YF24jwMpt3R1eHXQzJDMWS93FCzpvJpwTWd3GAVFuUfjoJdcnTMuVor51aX";
-
-    fn vector_key() -> ed25519_dalek::SigningKey {
-        let (_, bytes) = Multibase::new(SECRET_MULTIBASE).decode().unwrap();
-        assert_eq!(&bytes[..2], &[0x80, 0x26], "ed25519-priv multicodec prefix");
-        ed25519_dalek::SigningKey::from_bytes(&bytes[2..].try_into().unwrap())
-    }
-
-    fn vector_vm() -> String {
-        format!("did:key:{PUBLIC_MULTIBASE}#{PUBLIC_MULTIBASE}")
-    }
-
-    fn vector_credential() -> Value {
-        json!({
-            "@context": [
-                "https://www.w3.org/ns/credentials/v2",
-                "https://www.w3.org/ns/credentials/examples/v2"
-            ],
-            "id": "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33",
-            "type": ["VerifiableCredential", "AlumniCredential"],
-            "name": "Alumni Credential",
-            "description": "A minimum viable example of an Alumni Credential.",
-            "issuer": "https://vc.example/issuers/5678",
-            "validFrom": "2023-01-01T00:00:00Z",
-            "credentialSubject": {
-                "id": "did:example:abcdefgh",
-                "alumniOf": "The School of Examples"
-            }
-        })
-    }
 
     fn vector_config() -> ProofConfig {
         ProofConfig {
@@ -283,17 +253,11 @@ mod tests {
         }
     }
 
-    fn random_key() -> ed25519_dalek::SigningKey {
-        let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret).unwrap();
-        ed25519_dalek::SigningKey::from_bytes(&secret)
-    }
-
     #[test]
     fn reproduces_w3c_eddsa_jcs_2022_vector() {
         let key = vector_key();
         // The key pair is the published one.
-        assert_eq!(crate::did::did_key(&key.verifying_key()).unwrap(), format!("did:key:{PUBLIC_MULTIBASE}"));
+        assert_eq!(crate::did::did_key(&key.verifying_key()).unwrap(), format!("did:key:{VECTOR_PUBLIC_MULTIBASE}"));
 
         // Intermediate values: canonical forms and their hashes.
         let doc = vector_credential();

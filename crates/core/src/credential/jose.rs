@@ -220,13 +220,8 @@ fn encode(
 
 #[cfg(test)]
 mod tests {
+    use super::super::testutil::random_key;
     use super::*;
-
-    fn random_key() -> ed25519_dalek::SigningKey {
-        let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret).unwrap();
-        ed25519_dalek::SigningKey::from_bytes(&secret)
-    }
 
     fn credential() -> Value {
         json!({

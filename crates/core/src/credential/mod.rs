@@ -18,6 +18,8 @@ pub mod method;
 pub mod presentation;
 pub mod schema;
 pub mod status;
+#[cfg(test)]
+mod testutil;
 pub mod verifier;
 
 use std::collections::HashMap;
@@ -592,42 +594,14 @@ pub(crate) fn check_v2(credential: &serde_json::Value) -> Result<(), CredentialE
 
 #[cfg(test)]
 mod tests {
+    use super::testutil::{random_key, vector_credential, vector_key, VECTOR_PUBLIC_MULTIBASE};
     use super::verifier::{verify, Report, VerifyOptions};
     use super::*;
     use serde_json::json;
 
     /// W3C "Data Integrity EdDSA Cryptosuites v1.0", Appendix B.1 (eddsa-rdfc-2022).
-    const VECTOR_PUBLIC_MULTIBASE: &str = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2";
-    const VECTOR_SECRET_MULTIBASE: &str = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq";
     const VECTOR_PROOF_VALUE: &str =
         "z2YwC8z3ap7yx1nZYCg4L3j3ApHsF8kgPdSb5xoS1VR7vPG3F561B52hYnQF9iseabecm3ijx4K1FBTQsCZahKZme";
-
-    fn vector_credential() -> Value {
-        json!({
-            "@context": [
-                "https://www.w3.org/ns/credentials/v2",
-                "https://www.w3.org/ns/credentials/examples/v2"
-            ],
-            "id": "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33",
-            "type": ["VerifiableCredential", "AlumniCredential"],
-            "name": "Alumni Credential",
-            "description": "A minimum viable example of an Alumni Credential.",
-            "issuer": "https://vc.example/issuers/5678",
-            "validFrom": "2023-01-01T00:00:00Z",
-            "credentialSubject": {
-                "id": "did:example:abcdefgh",
-                "alumniOf": "The School of Examples"
-            }
-        })
-    }
-
-    /// Decodes the vector's secretKeyMultibase (multicodec ed25519-priv, 0x1300).
-    fn vector_key() -> ed25519_dalek::SigningKey {
-        let (_, bytes) = ssi::security::Multibase::new(VECTOR_SECRET_MULTIBASE).decode().unwrap();
-        assert_eq!(&bytes[..2], &[0x80, 0x26], "ed25519-priv multicodec prefix");
-        let secret: [u8; 32] = bytes[2..].try_into().unwrap();
-        ed25519_dalek::SigningKey::from_bytes(&secret)
-    }
 
     fn did_key_of(key: &ed25519_dalek::SigningKey) -> (String, String) {
         let jwk = JWK::from(key.verifying_key());
@@ -750,12 +724,6 @@ mod tests {
         for bad in ["31/01/2027", "2027-02-30", "tomorrow", ""] {
             assert!(matches!(parse_date(bad), Err(CredentialError::InvalidDate(_))), "{bad}");
         }
-    }
-
-    fn random_key() -> ed25519_dalek::SigningKey {
-        let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret).unwrap();
-        ed25519_dalek::SigningKey::from_bytes(&secret)
     }
 
     #[tokio::test]

@@ -64,18 +64,10 @@ pub async fn sign_presentation(
 
 #[cfg(test)]
 mod tests {
+    use super::super::testutil::random_did_key;
     use super::super::verifier::{verify, Report, VerifyOptions};
     use super::super::{humanity_credential, sign_credential, HumanityMethod};
     use super::*;
-
-    fn key() -> (ed25519_dalek::SigningKey, String, String) {
-        let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret).unwrap();
-        let key = ed25519_dalek::SigningKey::from_bytes(&secret);
-        let did = crate::did::did_key(&key.verifying_key()).unwrap();
-        let vm = crate::did::verification_method_id(&did).unwrap();
-        (key, did, vm)
-    }
 
     fn result_of(r: &Report, name: &str) -> &'static str {
         r.checks.iter().find(|c| c.check == name).map(|c| c.result).unwrap_or("missing")
@@ -95,8 +87,8 @@ mod tests {
 
     #[tokio::test]
     async fn every_format_inside_every_format_binds_challenge_and_domain() {
-        let (issuer_key, issuer, issuer_vm) = key();
-        let (holder_key, holder, holder_vm) = key();
+        let (issuer_key, issuer, issuer_vm) = random_did_key();
+        let (holder_key, holder, holder_vm) = random_did_key();
         for cred_format in FORMATS {
             let vc =
                 humanity_credential(&issuer, &holder, HumanityMethod::InPerson, None, "2025-01-01T00:00:00Z", None);
@@ -123,7 +115,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_challenge_rewritten_by_an_attacker_breaks_the_holder_s_proof() {
-        let (holder_key, holder, holder_vm) = key();
+        let (holder_key, holder, holder_vm) = random_did_key();
         for format in [Format::DataIntegrity(Suite::EddsaRdfc2022), Format::DataIntegrity(Suite::EddsaJcs2022)] {
             let vp = presentation(&holder, &[]);
             let Secured::Json(mut v) =
@@ -141,9 +133,9 @@ mod tests {
 
     #[tokio::test]
     async fn someone_else_s_credential_or_key_is_caught() {
-        let (issuer_key, issuer, issuer_vm) = key();
-        let (holder_key, holder, holder_vm) = key();
-        let (_, stranger, _) = key();
+        let (issuer_key, issuer, issuer_vm) = random_did_key();
+        let (holder_key, holder, holder_vm) = random_did_key();
+        let (_, stranger, _) = random_did_key();
         // A credential about a stranger, presented by the holder.
         let vc = humanity_credential(&issuer, &stranger, HumanityMethod::InPerson, None, "2025-01-01T00:00:00Z", None);
         let vc = sign_credential(vc, &issuer_key, &issuer_vm, Format::Jwt).await.unwrap();

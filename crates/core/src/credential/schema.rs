@@ -328,12 +328,7 @@ mod tests {
     #[tokio::test]
     async fn signed_credentials_still_validate_after_ssi_round_trip() {
         // ssi writes one-item arrays (evidence, proof, credentialSchema) back as single objects.
-        let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret).unwrap();
-        let key = ed25519_dalek::SigningKey::from_bytes(&secret);
-        let jwk = ssi::jwk::JWK::from(key.verifying_key());
-        let did = ssi::dids::DIDKey::generate(&jwk).unwrap().to_string();
-        let vm = format!("{did}#{}", did.strip_prefix("did:key:").unwrap());
+        let (key, did, vm) = crate::credential::testutil::random_did_key();
         let mut vc = humanity_credential(&did, SUBJECT, HumanityMethod::VideoCall, None, "2025-01-01T00:00:00Z", None);
         vc["credentialSchema"] = json!([credential_schema(Kind::Humanity)]);
         vc["credentialStatus"] = crate::credential::status::entry("https://issuer.example/status/1", 17);

@@ -648,12 +648,7 @@ mod tests {
 
     #[tokio::test]
     async fn list_credential_signs_and_verifies_with_ssi() {
-        let mut secret = [0u8; 32];
-        getrandom::fill(&mut secret).unwrap();
-        let key = ed25519_dalek::SigningKey::from_bytes(&secret);
-        let jwk = ssi::jwk::JWK::from(key.verifying_key());
-        let did = ssi::dids::DIDKey::generate(&jwk).unwrap().to_string();
-        let vm = format!("{did}#{}", did.strip_prefix("did:key:").unwrap());
+        let (key, did, vm) = crate::credential::testutil::random_did_key();
         let url = "https://issuer.example/status/1";
         let mut list = StatusList::new(LIST_SIZE);
         list.set(9, true).unwrap();
