@@ -261,8 +261,14 @@ pub enum CredCommand {
 /// `hallmark cred status-list …`.
 #[derive(Debug, Subcommand)]
 pub enum StatusListCommand {
-    /// List your status lists and the URL each must be published at.
+    /// List your status lists and the URL each must be published at, and the other issuers' lists kept.
     List,
+    /// Keep another issuer's status list (e.g. a newer one after a revocation): credentials
+    /// pointing to it are checked against it from now on, offline too.
+    Add {
+        /// The status list credential (JSON file).
+        file: PathBuf,
+    },
     /// Write the latest signed status list credential to a file (to publish, or to give to verifiers).
     Export {
         /// The list's URL (default: the only list of --issuer, or your only list).

@@ -189,7 +189,36 @@ pub fn run(g: &Global, home: &Path, mode: KeyringMode, c: CredCommand) -> Result
                     l.url, l.issuer, l.size, l.updated_at
                 ));
             }
-            Ok(Output::new(json!({"status_lists": to_json(&lists)}), text))
+            let kept = w.kept_status_lists()?;
+            if !kept.is_empty() {
+                text.push_str("Other issuers' lists kept:\n");
+            }
+            for l in &kept {
+                text.push_str(&format!(
+                    "{}\n  issuer {}  (valid from {}, kept {})\n",
+                    l.url,
+                    l.issuer,
+                    l.valid_from.as_deref().unwrap_or("-"),
+                    l.stored_at
+                ));
+            }
+            let kept_json: Vec<Value> = kept
+                .iter()
+                .map(
+                    |l| json!({"url": l.url, "issuer": l.issuer, "valid_from": l.valid_from, "stored_at": l.stored_at}),
+                )
+                .collect();
+            Ok(Output::new(json!({"status_lists": to_json(&lists), "kept": kept_json}), text))
+        }
+        CredCommand::StatusList(StatusListCommand::Add { file }) => {
+            let list = read_json_file(&file, "the status list")?;
+            let mut w = Wallet::open(home, mode)?;
+            let kept = runtime()?.block_on(w.add_status_list(list))?;
+            let text = format!("Kept the status list {} of {}.", kept.url, kept.issuer);
+            Ok(Output::new(
+                json!({"url": kept.url, "issuer": kept.issuer, "valid_from": kept.valid_from, "stored_at": kept.stored_at}),
+                text,
+            ))
         }
         CredCommand::StatusList(StatusListCommand::Export { url, issuer, out }) => {
             let w = Wallet::open(home, mode)?;
@@ -379,6 +408,7 @@ fn held_text(h: &HeldCredential) -> String {
                 c["check"].as_str().unwrap_or_default(),
                 c["result"].as_str().unwrap_or_default(),
                 c["detail"].as_str().unwrap_or_default(),
+                c["needs"].as_str(),
                 "  ",
             ));
         }
@@ -386,14 +416,19 @@ fn held_text(h: &HeldCredential) -> String {
     text
 }
 
-fn check_line(check: &str, result: &str, detail: &str, indent: &str) -> String {
+fn check_line(check: &str, result: &str, detail: &str, needs: Option<&str>, indent: &str) -> String {
     let mark = match result {
         "passed" => "ok  ",
         "failed" => "FAIL",
         "not_applicable" => " n/a",
         _ => "  - ",
     };
-    format!("{indent}  {mark} {check:<11} {detail}\n")
+    let hint = match needs {
+        Some("status_list") => " (--status-list FILE)",
+        Some("did_document") => " (--did-doc FILE)",
+        _ => "",
+    };
+    format!("{indent}  {mark} {check:<11} {detail}{hint}\n")
 }
 
 fn report_text(r: &Report) -> String {
@@ -405,7 +440,7 @@ fn report_text(r: &Report) -> String {
         r.proof_suite
     );
     for c in &r.checks {
-        text.push_str(&check_line(c.check, c.result, &c.detail, ""));
+        text.push_str(&check_line(c.check, c.result, &c.detail, c.needs, ""));
     }
     for (i, c) in r.credentials.iter().enumerate() {
         text.push_str(&format!(
@@ -416,7 +451,7 @@ fn report_text(r: &Report) -> String {
             c.issuer.clone().unwrap_or_default()
         ));
         for check in &c.checks {
-            text.push_str(&check_line(check.check, check.result, &check.detail, "  "));
+            text.push_str(&check_line(check.check, check.result, &check.detail, check.needs, "  "));
         }
     }
     text

@@ -115,13 +115,34 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             tracing::debug!(code = e.code(), "command failed");
+            let message = match hint(e.code()) {
+                Some(h) => format!("{e} ({h})"),
+                None => e.to_string(),
+            };
             if json {
-                let body = serde_json::json!({"error": {"code": e.code(), "message": e.to_string()}});
+                let body = serde_json::json!({"error": {"code": e.code(), "message": message}});
                 eprintln!("{body}");
             } else {
-                eprintln!("error: {e}");
+                eprintln!("error: {message}");
             }
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// The command that helps after an error, for errors whose core message says what to do in
+/// words that fit the app too.
+fn hint(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "no_such_community" | "ambiguous_community" => "`hallmark community list` shows them",
+        "no_desk_moderator" => "name the moderator with --as DID",
+        "no_such_request" => "`hallmark community show ID` lists the pending requests",
+        "wrong_domain" | "no_challenge" | "unknown_challenge" => {
+            "the candidate runs `hallmark community request` with an invitation from `hallmark community invite`"
+        }
+        "last_moderator" | "moderator_needs_approvals" => "see `hallmark community moderator add`",
+        "community_name_needed" => "give it with --name",
+        "self_ban" => "see `hallmark community leave`",
+        _ => return None,
+    })
 }

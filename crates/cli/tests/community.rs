@@ -192,7 +192,7 @@ fn the_whole_story_from_a_new_community_to_a_revoked_humanity_credential() {
     assert!(msg.contains("are not a member"), "{msg}");
     let (_, code, msg) = desk.fail(&["community", "vouches", "add", s(&vb), "--community", &id]);
     assert_eq!(code, "invalid_vouch", "{msg}");
-    assert!(msg.contains("--status-list"), "{msg}");
+    assert!(msg.contains("is not at hand"), "{msg}");
     let (_, code, _) = desk.fail(&["community", "vouches", "add", s(&va), "--community", &id, "--status-list", s(&la)]);
     assert_eq!(code, "duplicate_vouch");
     // A vouch from the candidate for themselves cannot even be made.

@@ -90,7 +90,7 @@ fn issue_verify_and_revoke_in_every_format() {
         // checked, and that is not "valid".
         let (code, report) = verify(&third_party, &h, &[]);
         assert_eq!((code, result_of(&report, "status")), (13, "failed".into()), "{report}");
-        assert!(report.to_string().contains("--status-list"));
+        assert!(report.to_string().contains(r#""needs":"status_list""#));
         // With it, every check passes; the issuer is not trusted by this verifier (yet).
         export_list(&home, &list);
         let (code, report) = verify(&third_party, &h, &["--status-list", list.to_str().unwrap()]);
@@ -242,16 +242,30 @@ fn hold_import_list_show_check_and_delete() {
     assert_eq!(shown["issuer"], me.as_str());
     let raw = holder_home.json(&["cred", "show", &id, "--raw"]);
     assert_eq!(raw["body"].as_str().unwrap(), std::fs::read_to_string(&vc).unwrap().trim());
-    // The issuer revokes; the holder's check (with the new list) records it.
+    // The list given at import is kept: checking again needs no file.
+    let kept = holder_home.json(&["cred", "status-list", "list"]);
+    assert_eq!(kept["kept"][0]["issuer"], me.as_str(), "{kept}");
+    assert_eq!(holder_home.json(&["cred", "check", &id])["valid"], true);
+    // The issuer revokes; the holder keeps the new list, and checking again records it.
+    let old_list = dir.path().join("old-list.json");
+    std::fs::copy(&list, &old_list).unwrap();
     let issued_id = issuer_home.json(&["cred", "list"])["credentials"][0]["id"].as_str().unwrap().to_string();
     issuer_home.json(&["cred", "revoke", &issued_id, "--out", list.to_str().unwrap()]);
+    let added = holder_home.json(&["cred", "status-list", "add", list.to_str().unwrap()]);
+    assert_eq!(added["issuer"], me.as_str());
+    let out = holder_home.cmd().args(["--json", "cred", "check", &id]).output().unwrap();
+    assert_eq!(out.status.code(), Some(13), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(holder_home.json(&["cred", "show", &id])["valid"], false);
+    // The older copy cannot replace it, nor hide the revocation when given for a check.
+    let (_, err, msg) = run_fail(holder_home.cmd(), &["cred", "status-list", "add", old_list.to_str().unwrap()]);
+    assert_eq!(err, "status_unavailable", "{msg}");
+    assert!(msg.contains("newer copy"), "{msg}");
     let out = holder_home
         .cmd()
-        .args(["--json", "cred", "check", &id, "--status-list", list.to_str().unwrap()])
+        .args(["--json", "cred", "check", &id, "--status-list", old_list.to_str().unwrap()])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(13));
-    assert_eq!(holder_home.json(&["cred", "show", &id])["valid"], false);
     // Presentable by its holder from the store by id.
     let vp = dir.path().join("vp.json");
     holder_home.json(&[
@@ -355,6 +369,6 @@ fn bad_inputs_get_specific_errors_and_change_nothing() {
     let f = write(dir.path(), "web.json", web.to_string());
     let (code, report) = verify(&home, &f, &["--offline"]);
     assert_eq!((code, result_of(&report, "issuer")), (11, "failed".into()), "{report}");
-    assert!(report.to_string().contains("--did-doc"));
+    assert!(report.to_string().contains(r#""needs":"did_document""#));
     assert_eq!(home.json(&["cred", "list"]), before, "bad input changed the wallet's credentials");
 }

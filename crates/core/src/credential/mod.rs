@@ -80,9 +80,9 @@ impl Format {
                 ))
             }),
             ("jwt", None) => Ok(Format::Jwt),
-            ("jwt", Some(_)) => {
-                Err(CredentialError::UnsupportedProof("a cryptosuite with --format jwt (JWTs are always EdDSA)".into()))
-            }
+            ("jwt", Some(_)) => Err(CredentialError::UnsupportedProof(
+                "a cryptosuite with the JWT format (JWTs are always signed with EdDSA)".into(),
+            )),
             (other, _) => Err(CredentialError::UnsupportedProof(format!("the format {other:?} (use di or jwt)"))),
         }
     }

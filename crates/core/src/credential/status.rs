@@ -324,6 +324,28 @@ pub fn is_set(entry: &Entry, list_credential: &Value) -> Result<bool, Credential
     list.get(entry.index).ok_or_else(|| out_of_range(entry.index, list.len()))
 }
 
+/// How fresh a status list credential is, for choosing between two copies of the same list:
+/// its `validFrom` first, then how many bits are set (with revocation, bits are only ever set,
+/// so of two copies signed in the same second the one with more revocations is the later).
+/// Compare with `>`: a copy without a readable date or list sorts first.
+pub fn freshness(list_credential: &Value) -> (Option<time::OffsetDateTime>, usize) {
+    let valid_from = list_credential
+        .get("validFrom")
+        .and_then(Value::as_str)
+        .and_then(|d| time::OffsetDateTime::parse(d, &time::format_description::well_known::Rfc3339).ok());
+    let subject = match list_credential.get("credentialSubject") {
+        Some(Value::Array(a)) => a.first(),
+        other => other,
+    };
+    let set = subject
+        .and_then(|s| s.get("encodedList"))
+        .and_then(Value::as_str)
+        .and_then(|e| StatusList::decode(e).ok())
+        .map(|l| l.as_bytes().iter().map(|b| b.count_ones() as usize).sum())
+        .unwrap_or(0);
+    (valid_from, set)
+}
+
 /// Picks a random unused index below `size` (issuers SHOULD assign indexes randomly), given a
 /// predicate that says which are used. `None` when every index is used (or, in the unlikely case
 /// that the system's random generator fails, when no index could be drawn).

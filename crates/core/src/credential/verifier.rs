@@ -39,6 +39,10 @@ pub struct VerifyOptions {
     /// Status list credentials at hand (files given on the command line, the wallet's own lists);
     /// matched by their `id` against a credential's `statusListCredential`.
     pub status_lists: Vec<Value>,
+    /// Copies of other issuers' status lists kept from earlier checks: used for lists that
+    /// cannot be fetched (a `urn:`), when the network is off, or beside a list given in
+    /// `status_lists` (the newest wins). A list that can be fetched is fetched fresh instead.
+    pub kept_lists: Vec<Value>,
     /// Whether the network may be used: did:web documents and status lists that are not at
     /// hand are fetched from their http(s) URLs. Off, they must be given.
     pub network: bool,
@@ -57,6 +61,7 @@ impl Default for VerifyOptions {
             challenge: None,
             domain: None,
             status_lists: Vec::new(),
+            kept_lists: Vec::new(),
             network: true,
             timeout: DEFAULT_TIMEOUT,
             trusted: Vec::new(),
@@ -76,19 +81,30 @@ pub struct Check {
     pub result: &'static str,
     /// What was found, in plain words.
     pub detail: String,
+    /// What would let the check run when it could not: `status_list` (the status list
+    /// credential's file) or `did_document` (the did:web DID's `did.json`). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub needs: Option<&'static str>,
+}
+
+impl Check {
+    fn needing(mut self, what: &'static str) -> Check {
+        self.needs = Some(what);
+        self
+    }
 }
 
 fn passed(check: &'static str, detail: impl Into<String>) -> Check {
-    Check { check, result: "passed", detail: detail.into() }
+    Check { check, result: "passed", detail: detail.into(), needs: None }
 }
 fn failed(check: &'static str, detail: impl Into<String>) -> Check {
-    Check { check, result: "failed", detail: detail.into() }
+    Check { check, result: "failed", detail: detail.into(), needs: None }
 }
 fn not_checked(check: &'static str, detail: impl Into<String>) -> Check {
-    Check { check, result: "not_checked", detail: detail.into() }
+    Check { check, result: "not_checked", detail: detail.into(), needs: None }
 }
 fn not_applicable(check: &'static str, detail: impl Into<String>) -> Check {
-    Check { check, result: "not_applicable", detail: detail.into() }
+    Check { check, result: "not_applicable", detail: detail.into(), needs: None }
 }
 
 /// The result of verifying a credential or a presentation. Field names are stable (`--json`).
@@ -221,10 +237,21 @@ async fn resolve_key(
     if !options.network && did.starts_with("did:web:") {
         return Err(CredentialError::Resolve {
             did: did.to_owned(),
-            reason: "resolving did:web needs the network; give its did.json with --did-doc FILE".into(),
+            reason: "resolving did:web needs the network; give its DID document (did.json) to check it offline".into(),
         });
     }
     method::resolve_ed25519(vm, purpose, options.timeout).await
+}
+
+/// The failed issuer/holder check when the proof's key could not be found; offline did:web
+/// lookups say that the DID document would let it run.
+fn binding_failure(binding_name: &'static str, vm: &str, e: CredentialError, options: &VerifyOptions) -> Check {
+    let check = failed(binding_name, e.to_string());
+    if !options.network && vm.starts_with("did:web:") {
+        check.needing("did_document")
+    } else {
+        check
+    }
 }
 
 /// What the proof of a document says, once read.
@@ -316,7 +343,7 @@ async fn di_proof(
                 return Ok(info);
             }
             Err(e) => {
-                info.binding = failed(binding_name, e.to_string());
+                info.binding = binding_failure(binding_name, &vm, e, options);
                 info.proof = not_checked("proof", format!("the {binding_name}'s key could not be found"));
                 return Ok(info);
             }
@@ -402,7 +429,7 @@ async fn status_check(doc: &Value, issuer: Option<&str>, options: &VerifyOptions
     };
     let list = match find_status_list(&entry.list_url, options).await {
         Ok(l) => l,
-        Err(why) => return failed("status", why),
+        Err(why) => return failed("status", why).needing("status_list"),
     };
     // The list itself must be a valid credential of the same issuer.
     let report = match Box::pin(verify_list(&list, options)).await {
@@ -436,20 +463,30 @@ async fn verify_list(list: &Value, options: &VerifyOptions) -> Result<Report, Cr
     verify_credential_json(list, options, false).await
 }
 
-/// A status list credential: one at hand by id, else fetched from its http(s) URL.
+/// A status list credential: the newest at hand with this id ([`status::freshness`]: an older
+/// copy must not hide a revocation), else fetched from its http(s) URL. Kept copies
+/// ([`VerifyOptions::kept_lists`]) never stand in for a list that can be fetched fresh.
 async fn find_status_list(url: &str, options: &VerifyOptions) -> Result<Value, String> {
-    if let Some(l) = options.status_lists.iter().find(|l| l.get("id").and_then(Value::as_str) == Some(url)) {
-        return Ok(l.clone());
-    }
     let fetchable = url.starts_with("https://") || url.starts_with("http://");
-    if !fetchable || !options.network {
-        return Err(format!(
-            "the status list {url} is not at hand; give its file with --status-list FILE to check it offline"
-        ));
+    let online = fetchable && options.network;
+    let matching = |lists: &[Value]| -> Vec<Value> {
+        lists.iter().filter(|l| l.get("id").and_then(Value::as_str) == Some(url)).cloned().collect()
+    };
+    let mut candidates = matching(&options.status_lists);
+    if !candidates.is_empty() || !online {
+        candidates.extend(matching(&options.kept_lists));
     }
-    fetch_status_list(url, options.timeout).await.map_err(|e| {
-        format!("could not read the status list {url}: {e}; give its file with --status-list FILE to check it offline")
-    })
+    if let Some(l) =
+        candidates.into_iter().reduce(|a, b| if status::freshness(&b) > status::freshness(&a) { b } else { a })
+    {
+        return Ok(l);
+    }
+    if !online {
+        return Err(format!("the status list {url} is not at hand; give its file to check it offline"));
+    }
+    fetch_status_list(url, options.timeout)
+        .await
+        .map_err(|e| format!("could not read the status list {url}: {e}; give its file to check it offline"))
 }
 
 async fn fetch_status_list(url: &str, timeout: Duration) -> Result<Value, String> {
@@ -568,7 +605,7 @@ async fn jwt_proof(
         Err(e) => {
             return (
                 not_checked("proof", format!("the {binding_name}'s key could not be found")),
-                failed(binding_name, e.to_string()),
+                binding_failure(binding_name, &jwt.kid, e, options),
             )
         }
     };

@@ -437,6 +437,83 @@ impl Store {
     }
 }
 
+/// A status list credential of another issuer, kept so that credentials can be checked again
+/// offline. Field names are stable (`--json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceivedStatusList {
+    /// Its `id` (the URL or URN credentials point to).
+    pub url: String,
+    /// Its issuer's DID.
+    pub issuer: String,
+    /// Its `validFrom`, if it has one (RFC 3339).
+    pub valid_from: Option<String>,
+    /// The credential's JSON text.
+    pub credential: String,
+    /// When it was kept.
+    pub stored_at: String,
+}
+
+impl Store {
+    /// Keeps another issuer's (already verified) status list credential, replacing the one
+    /// kept for the same `url` unless that one is fresher — a later `valid_from`, or the same
+    /// and more bits set (`revoked`): an older copy must not hide a revocation. Returns whether
+    /// it was written.
+    pub fn keep_status_list(
+        &mut self,
+        url: &str,
+        issuer: &str,
+        valid_from: Option<&str>,
+        revoked: usize,
+        credential: &str,
+    ) -> Result<bool, StoreError> {
+        let tx = self.immediate()?;
+        let old: Option<(String, Option<String>, i64)> = tx
+            .query_row("SELECT issuer, valid_from, revoked FROM received_status_lists WHERE url = ?1", [url], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        if let Some((old_issuer, old_from, old_revoked)) = &old {
+            let fresher_kept = (old_from.as_deref().and_then(parse_time), *old_revoked as usize)
+                > (valid_from.and_then(parse_time), revoked);
+            if old_issuer != issuer || fresher_kept {
+                return Ok(false);
+            }
+        }
+        tx.execute(
+            "INSERT INTO received_status_lists (url, issuer, valid_from, revoked, credential, stored_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (url) DO UPDATE SET valid_from = ?3, revoked = ?4, credential = ?5, stored_at = ?6",
+            params![url, issuer, valid_from, revoked as i64, credential, now()],
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// The status lists of other issuers kept by [`Store::keep_status_list`].
+    pub fn received_status_lists(&self) -> Result<Vec<ReceivedStatusList>, StoreError> {
+        let run = || -> rusqlite::Result<Vec<ReceivedStatusList>> {
+            let mut stmt = self.conn.prepare(
+                "SELECT url, issuer, valid_from, credential, stored_at FROM received_status_lists ORDER BY url",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(ReceivedStatusList {
+                    url: r.get(0)?,
+                    issuer: r.get(1)?,
+                    valid_from: r.get(2)?,
+                    credential: r.get(3)?,
+                    stored_at: r.get(4)?,
+                })
+            })?;
+            rows.collect()
+        };
+        run().map_err(|e| self.classify(e.into()))
+    }
+}
+
+fn parse_time(s: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

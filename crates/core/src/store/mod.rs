@@ -20,7 +20,9 @@ pub use community::{
     CommunityRecord, CommunityView, CommunityWrites, DecisionRecord, InviteRecord, MemberRecord, NewDecision,
     RequestRecord, VouchRecord,
 };
-pub use credentials::{HeldCredential, IssuedRecord, NewCredential, StatusListRecord, TrustedIssuer};
+pub use credentials::{
+    HeldCredential, IssuedRecord, NewCredential, ReceivedStatusList, StatusListRecord, TrustedIssuer,
+};
 
 /// Name of the database file in the data folder.
 pub const DB_FILE: &str = "hallmark.db";
@@ -149,6 +151,15 @@ const MIGRATIONS: &[&str] = &[
         detail     TEXT NOT NULL,
         credential TEXT,
         revoked    TEXT NOT NULL
+    ) STRICT;",
+    // 4: status lists of other issuers, kept when given with a credential so it can be checked again offline.
+    "CREATE TABLE received_status_lists (
+        url        TEXT PRIMARY KEY,
+        issuer     TEXT NOT NULL,
+        valid_from TEXT,
+        revoked    INTEGER NOT NULL CHECK (revoked >= 0),
+        credential TEXT NOT NULL,
+        stored_at  TEXT NOT NULL
     ) STRICT;",
 ];
 

@@ -7,7 +7,9 @@ use super::{UnlockedWallet, Wallet, WalletError};
 use crate::credential::verifier::{self, Report, VerifyOptions};
 use crate::credential::{presentation, schema, sign_credential, status, CredentialError, Format, Secured, Suite};
 use crate::did;
-use crate::store::{HeldCredential, IssuedRecord, NewCredential, StatusListRecord, StoreError, TrustedIssuer};
+use crate::store::{
+    HeldCredential, IssuedRecord, NewCredential, ReceivedStatusList, StatusListRecord, StoreError, TrustedIssuer,
+};
 
 /// A credential just issued: as stored, and as secured (to hand to its subject).
 #[derive(Debug, Clone)]
@@ -64,6 +66,30 @@ fn status_list_url(issuer: &str, n: usize) -> Result<String, WalletError> {
     Ok(format!("urn:uuid:{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..]))
 }
 
+/// Keeps the status list credentials a person gave (`lists`) that verify — signed by their
+/// issuer, in date — so that credentials pointing to them can be checked again offline. Lists
+/// that do not verify are not kept (and were not used for a passing check either).
+pub(crate) async fn keep_status_lists(
+    store: &mut crate::store::Store,
+    lists: &[Value],
+    options: &VerifyOptions,
+) -> Result<(), WalletError> {
+    for list in lists {
+        let Some(url) = list.get("id").and_then(Value::as_str) else { continue };
+        let Ok(report) = verifier::verify(&Secured::Json(list.clone()), options).await else { continue };
+        if !report.valid || !report.types.iter().any(|t| t == "BitstringStatusListCredential") {
+            continue;
+        }
+        let Some(issuer) = report.issuer.as_deref() else { continue };
+        let text = serde_json::to_string(list).map_err(|e| CredentialError::Status(e.to_string()))?;
+        let revoked = status::freshness(list).1;
+        if store.keep_status_list(url, issuer, report.valid_from.as_deref(), revoked, &text)? {
+            tracing::debug!(url, "status list kept");
+        }
+    }
+    Ok(())
+}
+
 impl Wallet {
     /// Verification options that know what this wallet knows: its own status lists, the DID
     /// documents of its did:web identities, its trust list and its own identities (trusted), plus
@@ -73,6 +99,11 @@ impl Wallet {
         for list in self.store.status_lists()? {
             if let Some(c) = list.credential.as_deref().and_then(|c| serde_json::from_str(c).ok()) {
                 options.status_lists.push(c);
+            }
+        }
+        for list in self.store.received_status_lists()? {
+            if let Ok(c) = serde_json::from_str(&list.credential) {
+                options.kept_lists.push(c);
             }
         }
         for id in self.store.identities()? {
@@ -113,13 +144,15 @@ impl Wallet {
         extra_lists: Vec<Value>,
     ) -> Result<HeldCredential, WalletError> {
         let secured = Secured::parse(text)?;
-        let report = self.verify(&secured, self.verify_options(extra_lists)?).await?;
+        let options = self.verify_options(extra_lists.clone())?;
+        let report = self.verify(&secured, options.clone()).await?;
         let body = match &secured {
             Secured::Json(_) => text.trim().to_owned(),
             Secured::Jwt(j) => j.clone(),
         };
         let new = record(&secured, body, "imported", &report)?;
         let held = self.store.insert_credential(&new)?;
+        Box::pin(keep_status_lists(&mut self.store, &extra_lists, &options)).await?;
         tracing::info!(id = %held.id, valid = held.valid, "credential imported");
         Ok(held)
     }
@@ -142,7 +175,9 @@ impl Wallet {
     ) -> Result<(HeldCredential, Report), WalletError> {
         let held = self.credential(id)?;
         let secured = Secured::parse(&held.body)?;
-        let report = self.verify(&secured, self.verify_options(extra_lists)?).await?;
+        let options = self.verify_options(extra_lists.clone())?;
+        let report = self.verify(&secured, options.clone()).await?;
+        Box::pin(keep_status_lists(&mut self.store, &extra_lists, &options)).await?;
         self.store.update_check(
             &held.id,
             report.valid,
@@ -167,6 +202,38 @@ impl Wallet {
     /// The wallet's status lists.
     pub fn status_lists(&self) -> Result<Vec<StatusListRecord>, WalletError> {
         Ok(self.store.status_lists()?)
+    }
+
+    /// Other issuers' status lists this wallet keeps (see [`Wallet::add_status_list`]).
+    pub fn kept_status_lists(&self) -> Result<Vec<ReceivedStatusList>, WalletError> {
+        Ok(self.store.received_status_lists()?)
+    }
+
+    /// Keeps another issuer's status list credential (e.g. a newer one after a revocation), so
+    /// that credentials pointing to it are checked against it from now on, offline too. It must
+    /// verify (signed by its issuer, in date) and be a `BitstringStatusListCredential`; a copy
+    /// older than the one kept is refused, as it could hide a revocation.
+    pub async fn add_status_list(&mut self, list: Value) -> Result<ReceivedStatusList, WalletError> {
+        let url = list.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let options = self.verify_options(Vec::new())?;
+        let report = verifier::verify(&Secured::Json(list.clone()), &options).await?;
+        if !report.types.iter().any(|t| t == "BitstringStatusListCredential") || url.is_empty() {
+            return Err(CredentialError::Status("this is not a status list credential".into()).into());
+        }
+        if !report.valid {
+            let why = report.first_failure().map(|c| c.detail.clone()).unwrap_or_default();
+            return Err(CredentialError::Status(format!("the status list {url} is not valid: {why}")).into());
+        }
+        let issuer = report.issuer.clone().unwrap_or_default();
+        let text = serde_json::to_string(&list).map_err(|e| CredentialError::Status(e.to_string()))?;
+        let revoked = status::freshness(&list).1;
+        if !self.store.keep_status_list(&url, &issuer, report.valid_from.as_deref(), revoked, &text)? {
+            return Err(CredentialError::Status(format!(
+                "a newer copy of the status list {url} is kept already (or it belongs to another issuer); nothing was changed"
+            ))
+            .into());
+        }
+        Ok(self.store.received_status_lists()?.into_iter().find(|l| l.url == url).expect("the list was just written"))
     }
 
     /// The latest signed credential of the status list published at `url`.
@@ -363,8 +430,10 @@ mod tests {
         let mut holder_w = wallet(holder_dir.path());
         let issuer = issuer_w.new_identity(DidMethod::Key, None, None).unwrap().did;
         let holder = holder_w.new_identity(DidMethod::Key, None, None).unwrap().did;
-        for format in
+        for (round, format) in
             [Format::DataIntegrity(Suite::EddsaRdfc2022), Format::DataIntegrity(Suite::EddsaJcs2022), Format::Jwt]
+                .into_iter()
+                .enumerate()
         {
             let vc =
                 humanity_credential(&issuer, &holder, HumanityMethod::InPerson, None, "2025-01-01T00:00:00Z", None);
@@ -376,11 +445,17 @@ mod tests {
             assert!(list_url.starts_with("urn:uuid:"));
             let list = issuer_w.wallet().status_list_credential(&list_url).unwrap();
 
-            // The holder imports it: without the list the status cannot be checked…
+            // The holder imports it: without the list the status cannot be checked (first
+            // round); once a list was given with a credential, the wallet keeps it and later
+            // credentials on the same list check offline.
             let text = issued.secured.to_text();
             let held = holder_w.wallet.import_credential(&text, vec![]).await.unwrap();
-            assert!(!held.valid);
-            assert!(held.checks.to_string().contains("--status-list"));
+            if round == 0 {
+                assert!(!held.valid);
+                assert!(held.checks.to_string().contains(r#""needs":"status_list""#));
+            } else {
+                assert!(held.valid, "the kept list serves: {}", held.checks);
+            }
             holder_w.wallet.delete_credential(&held.id).unwrap();
             // …with it, everything passes; the same text twice is refused.
             let held = holder_w.wallet.import_credential(&text, vec![list.clone()]).await.unwrap();
@@ -398,7 +473,7 @@ mod tests {
             let opts = VerifyOptions {
                 challenge: Some("n-1".into()),
                 domain: Some("club".into()),
-                status_lists: vec![list],
+                status_lists: vec![list.clone()],
                 ..Default::default()
             };
             assert!(verifier::verify(&vp, &opts).await.unwrap().valid);
@@ -409,6 +484,18 @@ mod tests {
             let opts = VerifyOptions { status_lists: vec![new_list.clone()], ..opts };
             let r = verifier::verify(&vp, &opts).await.unwrap();
             assert!(!r.valid);
+            // The holder checks again with the new list: revoked; the new list is kept, and an
+            // older copy given later does not bring the credential back.
+            let (h, _) = holder_w.wallet.recheck(&held.id, vec![new_list.clone()]).await.unwrap();
+            assert!(!h.valid, "{}", h.checks);
+            let (h, rep) = holder_w.wallet.recheck(&held.id, vec![]).await.unwrap();
+            assert!(!h.valid);
+            assert!(rep.checks.iter().any(|c| c.check == "status" && c.detail.contains("revoked")), "{rep:?}");
+            let (h, _) = holder_w.wallet.recheck(&held.id, vec![list.clone()]).await.unwrap();
+            assert!(!h.valid, "the older list given again must not hide the revocation");
+            let kept = holder_w.wallet.store.received_status_lists().unwrap();
+            assert_eq!(kept.len(), 1);
+            assert_eq!(kept[0].credential, serde_json::to_string(&new_list).unwrap());
             assert_eq!(result_of(&r.credentials[0], "status"), "failed");
             assert!(r.credentials[0].checks.iter().any(|c| c.detail.contains("revoked")));
             // Revoking again changes nothing; a held (not issued) credential cannot be revoked.

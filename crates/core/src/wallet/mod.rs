@@ -18,6 +18,7 @@ use crate::store::{self, Identity, NewIdentity, Store, StoreError};
 use crate::vault::{Seed, Vault, VaultError};
 
 mod credentials;
+pub(crate) use credentials::keep_status_lists;
 pub use credentials::Issued;
 
 /// Environment variable naming the data folder.
