@@ -28,6 +28,21 @@ const COMMANDS: &[&str] = &[
     "credential_revoke",
     "credential_present",
     "credential_status_list",
+    "communities_list",
+    "community_show",
+    "community_create",
+    "community_invite",
+    "community_join",
+    "community_receive",
+    "community_admit",
+    "community_reject",
+    "community_vouch",
+    "community_approve",
+    "community_add_vouches",
+    "community_humanity",
+    "community_promote",
+    "community_leave",
+    "community_ban",
 ];
 
 fn main() {

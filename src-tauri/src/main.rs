@@ -3,6 +3,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod community;
 mod credentials;
 mod error;
 
@@ -15,6 +16,12 @@ use hallmark_core::wallet::default_home;
 use tauri::Emitter;
 
 use crate::commands::{with_session, AppState};
+// The Community screen's commands, by their bare names.
+use crate::community::{
+    communities_list, community_add_vouches, community_admit, community_approve, community_ban, community_create,
+    community_humanity, community_invite, community_join, community_leave, community_promote, community_receive,
+    community_reject, community_show, community_vouch,
+};
 // The Credentials screen's commands, by their bare names (as build.rs and the capability list them).
 use crate::credentials::{
     credential_delete, credential_import, credential_issue, credential_present, credential_recheck, credential_revoke,
@@ -23,6 +30,9 @@ use crate::credentials::{
 
 /// How often the idle check runs.
 const IDLE_CHECK: Duration = Duration::from_secs(5);
+
+/// Stack size of the app's worker threads (async and blocking).
+const RUNTIME_STACK: usize = 8 << 20;
 
 fn main() {
     // WebKit tuning for a small, security-sensitive UI (a value from the environment wins; set
@@ -42,6 +52,13 @@ fn main() {
             .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
             .with_writer(std::io::stderr)
             .init();
+    }
+    // Tauri's runtime, with 8 MiB thread stacks instead of tokio's 2 MiB: verifying a community's
+    // requests and vouches runs JSON-LD canonicalization futures that nest deeply, more so in debug
+    // builds. The runtime lives as long as the process.
+    match tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(RUNTIME_STACK).build() {
+        Ok(runtime) => tauri::async_runtime::set(Box::leak(Box::new(runtime)).handle().clone()),
+        Err(e) => fail(&format!("the app could not start its worker threads: {e}")),
     }
     let (home, mode) = match (default_home(), KeyringMode::from_env()) {
         (Ok(h), Ok(m)) => (h, m),
@@ -101,6 +118,21 @@ fn main() {
             credential_revoke,
             credential_present,
             credential_status_list,
+            communities_list,
+            community_show,
+            community_create,
+            community_invite,
+            community_join,
+            community_receive,
+            community_admit,
+            community_reject,
+            community_vouch,
+            community_approve,
+            community_add_vouches,
+            community_humanity,
+            community_promote,
+            community_leave,
+            community_ban,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .unwrap_or_else(|e| fail(&format!("the window could not start: {e}")));

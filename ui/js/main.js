@@ -15,6 +15,7 @@ import { unlockScreen, setUnlockReason } from './screens/unlock.js';
 import { identitiesScreen, resetIdentities } from './screens/identities.js';
 import { settingsScreen } from './screens/settings.js';
 import { credentialsScreen, resetCredentials } from './screens/credentials.js';
+import { communityScreen, resetCommunity } from './screens/community.js';
 
 /**
  * The wallet is locked now (event from Rust, or a command answered "locked").
@@ -25,6 +26,7 @@ function handleLocked(reason) {
   clearToast();
   resetIdentities();
   resetCredentials();
+  resetCommunity();
   if (current() === 'unlock') {
     // Already there (e.g. after pressing Lock): only an idle lock adds something to say.
     if (reason === 'idle') setUnlockReason('idle');
@@ -37,6 +39,7 @@ function handleLocked(reason) {
 function wireHeader() {
   byId('nav-identities').addEventListener('click', () => go('identities'));
   byId('nav-credentials').addEventListener('click', () => go('credentials'));
+  byId('nav-communities').addEventListener('click', () => go('communities'));
   byId('nav-settings').addEventListener('click', () => go('settings'));
 
   const lockButton = byId('lock-button');
@@ -50,6 +53,7 @@ function wireHeader() {
       clearToast();
       resetIdentities();
       resetCredentials();
+      resetCommunity();
       go('unlock', { reason: 'manual' });
     } catch (error) {
       showError(errorNode, error);
@@ -107,6 +111,7 @@ function init() {
   register('unlock', unlockScreen);
   register('identities', identitiesScreen);
   register('credentials', credentialsScreen);
+  register('communities', communityScreen);
   register('settings', settingsScreen);
 
   wireHeader();

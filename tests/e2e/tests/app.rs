@@ -599,6 +599,271 @@ impl App<'_> {
     }
 }
 
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and a keyring session: run scripts/e2e"]
+async fn community_moderation() {
+    let run = Run::new("community_moderation");
+    run.within(async {
+        let app = App::launch(&run).await;
+        app.restore_wallet(TEST_PHRASE).await;
+        let alice = app.create_identity("key", "Alice").await;
+        let bob = app.create_identity("key", "Bob").await;
+
+        app.click("nav-communities").await;
+        app.wait_screen("communities").await;
+        app.wait_visible("communities-empty").await;
+        app.screenshot("communities-empty").await;
+
+        // Create a community moderated by Alice; 2 vouches make a humanity credential.
+        app.type_text("create-community-name", "Photo club").await;
+        app.select_value("create-community-as", &alice).await;
+        app.type_text("create-community-vouches", "2").await;
+        app.screenshot("create-community-form").await;
+        app.click("create-community-submit").await;
+        app.wait_visible("community-page").await;
+        app.wait_text("community-name", "the new community's name", |t| t == "Photo club").await;
+        let members = app.wait_members("Alice as the only member, a moderator", |m| m.len() == 1).await;
+        app.check(
+            members[0]["did"] == json!(alice)
+                && members[0]["name"] == "Alice (you)"
+                && members[0]["role"] == "Moderator"
+                && members[0]["state"].as_str().is_some_and(|s| s.starts_with("Active since")),
+            &format!("the member list should show Alice, moderator, active: {members:?}"),
+        )
+        .await;
+        let rule = app.text("community-rule-vouches").await;
+        app.check(rule == "After 2 vouches from current members", &format!("the rule reads {rule:?}")).await;
+        app.step("created \"Photo club\": Alice (you) is its active moderator");
+        app.screenshot("community-created").await;
+
+        // Make an invitation: text (the CLI's JSON) and a QR code.
+        app.click("invite-submit").await;
+        app.wait_text("page-handover-title", "the invitation", |t| t == "Invitation to Photo club").await;
+        let invitation = app.value("page-handover-text").await;
+        let inv: Value = match serde_json::from_str(&invitation) {
+            Ok(v) => v,
+            Err(e) => app.fail(&format!("the invitation is not JSON ({e}): {invitation:?}")).await,
+        };
+        let community = inv["community"].as_str().unwrap_or_default().to_string();
+        app.check(
+            community.starts_with("urn:uuid:")
+                && inv["domain"] == json!(community)
+                && inv["name"] == "Photo club"
+                && inv["challenge"].as_str().is_some_and(|c| c.len() >= 22),
+            &format!("the invitation should name the community and a fresh challenge: {inv}"),
+        )
+        .await;
+        let shapes = app.svg_shapes("#page-handover-qr svg").await;
+        app.check(shapes.is_some(), "the invitation should be drawn as a QR code").await;
+        app.step(&format!("invitation made for {community}, QR code drawn ({} shapes)", shapes.unwrap_or(0)));
+        app.scroll_to("page-handover").await;
+        app.screenshot("invitation").await;
+
+        // Bob, another identity of this wallet, pastes it under "Join a community" (copied with
+        // the Copy button, pasted with Ctrl+V).
+        app.click("page-handover-copy").await;
+        app.click("community-back").await;
+        app.wait_visible("communities-overview").await;
+        app.paste("join-invitation", &invitation).await;
+        app.select_value("join-as", &bob).await;
+        app.click("join-submit").await;
+        app.wait_text("list-handover-title", "the join request", |t| t == "Your join request to Photo club").await;
+        let request = app.value("list-handover-text").await;
+        let vp: Value = serde_json::from_str(&request).unwrap_or(Value::Null);
+        app.check(
+            vp["holder"] == json!(bob)
+                && vp["proof"]["challenge"] == inv["challenge"]
+                && vp["proof"]["domain"] == json!(community),
+            &format!("the join request should be Bob's, bound to the invitation: {vp}"),
+        )
+        .await;
+        app.step("Bob's join request is signed and bound to the invitation's challenge and community");
+        app.scroll_to("list-handover").await;
+        app.screenshot("join-request").await;
+
+        // Alice receives it on the community's page (copied, then pasted), then admits it.
+        app.click("list-handover-copy").await;
+        app.click_css("#community-list li.community button").await;
+        app.wait_text("community-name", "the community's page", |t| t == "Photo club").await;
+        app.paste("receive-text", &request).await;
+        app.click("receive-submit").await;
+        let pending = format!("#pending-list li.request[data-holder=\"{bob}\"]");
+        app.wait_count(&pending, 1).await;
+        let from = app
+            .execute("return document.querySelector(arguments[0] + ' .request-from').textContent", vec![json!(pending)])
+            .await;
+        app.check(from == json!("From Bob (you)"), &format!("the request should read From Bob (you): {from}")).await;
+        app.step("the join request waits for a decision, from Bob (you)");
+        app.scroll_to("requests-panel").await;
+        app.screenshot("request-waiting").await;
+        app.click_css(&format!("{pending} .request-admit")).await;
+        app.wait_text("page-handover-title", "Bob's membership card", |t| t == "Membership card for Bob (you)").await;
+        let card: Value = serde_json::from_str(&app.value("page-handover-text").await).unwrap_or(Value::Null);
+        app.check(
+            card["type"] == json!(["VerifiableCredential", "CommunityMembershipCredential"])
+                && card["credentialSubject"]["id"] == json!(bob)
+                && card["credentialSubject"]["memberOf"]["id"] == json!(community),
+            &format!("the membership card should be about Bob, for the community: {card}"),
+        )
+        .await;
+        let members = app
+            .wait_members("Bob as an active member", |m| {
+                m.iter().any(|x| {
+                    x["did"] == json!(bob)
+                        && x["role"] == "Member"
+                        && x["state"].as_str().is_some_and(|s| s.starts_with("Active"))
+                })
+            })
+            .await;
+        app.check(members.len() == 2, &format!("two members: {members:?}")).await;
+        app.wait_count(&pending, 0).await;
+        app.step("admitted: Bob (you) is listed as an active member; nothing waits any more");
+        app.scroll_to("members-title").await;
+        app.screenshot("member-admitted").await;
+
+        // Ban Bob, with the confirmation and a reason: his membership card is revoked.
+        let row = format!("#member-list li.member[data-did=\"{bob}\"]");
+        app.click_css(&format!("{row} .member-ban")).await;
+        app.wait_visible("ban-panel").await;
+        app.wait_text("ban-who", "who is banned", |t| t == "Bob (you)").await;
+        app.click("ban-yes").await;
+        app.wait_text("ban-error", "a reason asked for", |t| t.contains("say why")).await;
+        app.type_text("ban-reason", "Spam in the group").await;
+        app.scroll_to("ban-panel").await;
+        app.screenshot("ban-confirm").await;
+        app.click("ban-yes").await;
+        let members = app
+            .wait_members("Bob banned, his card revoked", |m| {
+                m.iter().any(|x| {
+                    x["did"] == json!(bob)
+                        && x["state"].as_str().is_some_and(|s| s.starts_with("Banned on"))
+                        && x["card"].as_str().is_some_and(|s| s.starts_with("Membership card revoked on"))
+                })
+            })
+            .await;
+        app.step(&format!("banned: {members:?}"));
+        app.wait_text("page-handover-title", "the updated status list", |t| t == "Your updated status list").await;
+        let history = app.text("history-list").await;
+        app.check(
+            history.contains("Alice (you) banned Bob (you): “Spam in the group” – 1 credential revoked."),
+            &format!("the history should say who banned Bob and why: {history:?}"),
+        )
+        .await;
+        let counts = app.text("community-counts").await;
+        app.check(counts.starts_with("1 active member"), &format!("#community-counts reads {counts:?}")).await;
+        app.scroll_to("members-title").await;
+        app.screenshot("member-banned").await;
+
+        // The command line, on its own, sees Bob banned and his card revoked.
+        let shown = run_cli(&run.home, &["community", "show", &community]);
+        let state = shown["members"]
+            .as_array()
+            .and_then(|a| a.iter().find(|m| m["did"] == json!(bob)))
+            .map(|m| m["state"].clone());
+        app.check(
+            state == Some(json!("banned")),
+            &format!("`hallmark community show` should list Bob as banned: {shown}"),
+        )
+        .await;
+        let card_id = shown["decisions"]
+            .as_array()
+            .and_then(|a| a.iter().find(|d| d["action"] == "banned"))
+            .and_then(|d| d["revoked"][0].as_str())
+            .unwrap_or_default()
+            .to_string();
+        let record = run_cli(&run.home, &["cred", "show", &card_id]);
+        app.check(
+            record["subject"] == json!(bob) && record["revocation"]["revoked_at"].is_string(),
+            &format!("`hallmark cred show {card_id:?}` should be Bob's card, revoked: {record}"),
+        )
+        .await;
+        app.step("`hallmark --json community show` lists Bob as banned; his card is revoked");
+
+        app.quit().await;
+        run.pass();
+    })
+    .await;
+}
+
+/// Helpers of the community test.
+impl App<'_> {
+    /// Pastes into #field with Ctrl+V (what a Copy button put on the clipboard) and checks that
+    /// the field then holds `expected`.
+    async fn paste(&self, field: &str, expected: &str) {
+        let e = self.wait_visible(field).await;
+        self.run.doing(format!("pasting into #{field}"));
+        self.ok(e.clear().await, &format!("clearing #{field}")).await;
+        // Control down, v, then the NULL key releases the modifier.
+        self.send_keys(&e, "\u{E009}v\u{E000}").await;
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let pasted = self.value(field).await;
+            if pasted.trim() == expected.trim() {
+                self.step(&format!("pasted {} characters into #{field}", pasted.len()));
+                return;
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("#{field} should hold the copied text after Ctrl+V; it holds {pasted:?}")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// The value of a form field (a textarea's text).
+    async fn value(&self, id: &str) -> String {
+        self.wait_visible(id).await;
+        let v = self.execute("return document.getElementById(arguments[0]).value", vec![json!(id)]).await;
+        v.as_str().unwrap_or_default().to_string()
+    }
+
+    async fn click_css(&self, css: &str) {
+        self.run.doing(format!("clicking `{css}`"));
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                if e.is_displayed().await.unwrap_or(false) {
+                    self.ok(e.click().await, &format!("clicking `{css}`")).await;
+                    return;
+                }
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("`{css}` did not become visible within {WAIT:?}")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// The rows of `#member-list`: {did, name, role, state, card}.
+    async fn listed_members(&self) -> Vec<Value> {
+        let script = r#"
+            const text = (li, css) => { const e = li.querySelector(css); return e ? e.textContent.trim() : null; };
+            return [...document.querySelectorAll('#member-list li.member')].map(li => ({
+                did: li.dataset.did,
+                name: text(li, '.member-name'),
+                role: text(li, '.member-role'),
+                state: text(li, '.member-state'),
+                card: text(li, '.member-card'),
+            }));"#;
+        self.execute(script, vec![]).await.as_array().cloned().unwrap_or_default()
+    }
+
+    /// Waits until `#member-list` satisfies `ok`; returns its rows.
+    async fn wait_members(&self, expected: &str, ok: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        self.run.doing(format!("waiting for #member-list to show {expected}"));
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let listed = self.listed_members().await;
+            if ok(&listed) {
+                return listed;
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("#member-list should show {expected} within {WAIT:?}; it shows {listed:?}")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Where things are
 // ---------------------------------------------------------------------------------------------
