@@ -88,6 +88,16 @@ pub fn ed25519_identity_key(seed: &[u8], index: u32) -> Result<ed25519_dalek::Si
     slip10_ed25519(seed, &[44, HALLMARK_COIN_TYPE, 0, 0, index])
 }
 
+/// SLIP-10 path of the wallet's media-signing CA key, `m/44'/7337'/1'/0'/0'` (account 1', apart
+/// from the identity keys of account 0'). This CA issues the X.509 certificates that C2PA
+/// manifests carry (`manifest::cert`); deriving it from the seed gives a restored wallet the same CA.
+pub const MEDIA_CA_PATH: [u32; 5] = [44, HALLMARK_COIN_TYPE, 1, 0, 0];
+
+/// Derives the wallet's media-signing CA key (path [`MEDIA_CA_PATH`]).
+pub fn media_ca_key(seed: &[u8]) -> Result<ed25519_dalek::SigningKey, KeyError> {
+    slip10_ed25519(seed, &MEDIA_CA_PATH)
+}
+
 /// A derived secp256k1 key pair. The secret is wiped on drop.
 pub struct Secp256k1Key {
     secret: Zeroizing<[u8; 32]>,

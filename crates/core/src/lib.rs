@@ -14,7 +14,9 @@
 //! * [`wallet`] — ties them together; the entry point for callers.
 //! * [`session`] — the app's long-lived session: onboarding, unlock, lock, auto-lock.
 //! * [`qr`] — QR codes of DIDs, as module matrices for the UI to draw.
+//! * [`fingerprint`] — SHA-256, perceptual hash and thumbnail of media files.
 //! * [`fsutil`] — atomic file writes.
+//! * [`manifest`] — C2PA content credentials: sign media files as an identity, verify them.
 //!
 //! See `ARCHITECTURE.md` at the repository root for the data flow and on-disk layout.
 
@@ -23,9 +25,11 @@
 pub mod community;
 pub mod credential;
 pub mod did;
+pub mod fingerprint;
 pub mod fsutil;
 pub mod keys;
 pub mod keystore;
+pub mod manifest;
 pub mod mnemonic;
 pub mod qr;
 pub mod session;

@@ -16,6 +16,7 @@ use crate::keys::KeyType;
 
 mod community;
 mod credentials;
+mod media;
 pub use community::{
     CommunityRecord, CommunityView, CommunityWrites, DecisionRecord, InviteRecord, MemberRecord, NewDecision,
     RequestRecord, VouchRecord,
@@ -23,6 +24,8 @@ pub use community::{
 pub use credentials::{
     HeldCredential, IssuedRecord, NewCredential, ReceivedStatusList, StatusListRecord, TrustedIssuer,
 };
+
+pub use media::{Batch, BatchInput, BatchItem, BatchStart, BatchSummary, ItemState, NewSignedMedia, SignedMedia};
 
 /// Name of the database file in the data folder.
 pub const DB_FILE: &str = "hallmark.db";
@@ -160,6 +163,42 @@ const MIGRATIONS: &[&str] = &[
         revoked    INTEGER NOT NULL CHECK (revoked >= 0),
         credential TEXT NOT NULL,
         stored_at  TEXT NOT NULL
+    ) STRICT;",
+    // 5: signed media (for finding stripped copies) and the resumable batch-signing journal (store/media.rs).
+    "CREATE TABLE signed_media (
+        id              INTEGER PRIMARY KEY,
+        output_sha256   TEXT NOT NULL CHECK (length(output_sha256) = 64),
+        original_sha256 TEXT NOT NULL CHECK (length(original_sha256) = 64),
+        phash           INTEGER,
+        media_type      TEXT NOT NULL,
+        signer          TEXT NOT NULL,
+        manifest_label  TEXT NOT NULL,
+        output_path     TEXT NOT NULL,
+        title           TEXT,
+        signed_at       TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX signed_media_output ON signed_media (output_sha256);
+    CREATE INDEX signed_media_original ON signed_media (original_sha256);
+    CREATE TABLE sign_batches (
+        id          INTEGER PRIMARY KEY,
+        options     TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        finished_at TEXT
+    ) STRICT;
+    CREATE UNIQUE INDEX sign_batches_open ON sign_batches (options) WHERE finished_at IS NULL;
+    CREATE TABLE sign_batch_items (
+        batch          INTEGER NOT NULL REFERENCES sign_batches(id) ON DELETE CASCADE,
+        seq            INTEGER NOT NULL,
+        input_path     TEXT NOT NULL,
+        input_size     INTEGER NOT NULL CHECK (input_size >= 0),
+        input_mtime_ns INTEGER NOT NULL,
+        input_sha256   TEXT,
+        state          TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+        output_path    TEXT,
+        error_code     TEXT,
+        error          TEXT,
+        updated_at     TEXT NOT NULL,
+        PRIMARY KEY (batch, input_path)
     ) STRICT;",
 ];
 

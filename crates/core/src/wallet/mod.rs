@@ -18,6 +18,7 @@ use crate::store::{self, Identity, NewIdentity, Store, StoreError};
 use crate::vault::{Seed, Vault, VaultError};
 
 mod credentials;
+mod media;
 pub(crate) use credentials::keep_status_lists;
 pub use credentials::Issued;
 
@@ -54,6 +55,9 @@ pub enum WalletError {
     /// Community problems (requests, vouches, moderators, members).
     #[error(transparent)]
     Community(#[from] crate::community::CommunityError),
+    /// Content credentials problems (signing or verifying media).
+    #[error(transparent)]
+    Manifest(#[from] crate::manifest::ManifestError),
     /// The wallet is locked and no passphrase was given.
     #[error("the wallet is locked and no passphrase was given: set HALLMARK_PASSPHRASE, pass --passphrase-file FILE, or run in a terminal to be asked")]
     NeedPassphrase,
@@ -145,6 +149,7 @@ impl WalletError {
             WalletError::Key(_) => "key_derivation_failed",
             WalletError::Credential(e) => e.code(),
             WalletError::Community(e) => e.code(),
+            WalletError::Manifest(e) => e.code(),
             WalletError::Mnemonic(e) => match e {
                 MnemonicError::Random(_) => "random_failed",
                 _ => "invalid_phrase",
