@@ -730,11 +730,7 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], WalletError> {
 }
 
 fn new_community_id() -> Result<String, WalletError> {
-    let mut b = random_bytes::<16>()?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex::encode(b);
-    Ok(format!("urn:uuid:{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..]))
+    Ok(crate::ids::random_urn_uuid().map_err(|e| CredentialError::Sign(format!("no randomness: {e}")))?)
 }
 
 fn sha256_hex(text: &str) -> String {

@@ -8,9 +8,11 @@
 //!   whose long side is at most [`THUMBNAIL_MAX_SIDE`] pixels, for the C2PA manifest.
 //!
 //! The image is decoded **once, at reduced scale**, and both the hash and the thumbnail come from
-//! that small picture. For JPEG the decoder's DCT scaling (1/8, 1/4, 1/2) skips most of the inverse
-//! DCT work, so a 12-megapixel photo is decoded straight to about 1000 × 750 pixels; other formats
-//! are decoded in full by the `image` crate and downscaled once.
+//! that small picture. JPEG goes through libjpeg-turbo (the system library, via the `turbojpeg`
+//! crate), whose DCT scaling (1/8, 1/4, 1/2) skips most of the inverse DCT work, so a 12-megapixel
+//! photo is decoded straight to about 1000 × 750 pixels; CMYK, 12-bit and lossless JPEG and the
+//! other formats are decoded in full by the `image` crate and downscaled once. Thumbnails are
+//! encoded by libjpeg-turbo too.
 //!
 //! Two pictures are "the same picture" when the Hamming [`distance`] of their perceptual hashes
 //! is at most [`SAME_PICTURE_MAX_DISTANCE`].
@@ -396,59 +398,143 @@ fn jpeg_scale(width: u32, height: u32) -> u32 {
     1
 }
 
-fn jpeg_error(e: jpeg_decoder::Error) -> FingerprintError {
-    let format = "JPEG".to_string();
-    match e {
-        jpeg_decoder::Error::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-            FingerprintError::Truncated { format }
-        }
-        jpeg_decoder::Error::Unsupported(feature) => {
-            FingerprintError::Unsupported { format, reason: format!("{feature:?}") }
-        }
-        other => FingerprintError::Corrupt { format, reason: other.to_string() },
-    }
-}
-
-/// Decodes a JPEG with DCT scaling. `None` when the picture is in a form the fast path does
-/// not handle (CMYK, 16-bit lossless): the caller falls back to a full decode.
+/// Decodes a JPEG with libjpeg-turbo's DCT scaling, straight to the size [`jpeg_scale`] picks.
+///
+/// `None` when libjpeg-turbo does not handle the file here: CMYK/YCCK, 12-bit or lossless JPEG,
+/// unusual chroma sampling, a header it cannot read, or stray bytes between segments (see
+/// [`classify_turbo_error`]). The caller then decodes in full with the `image` crate, which reads
+/// the rarer forms and names damage in its own words. A file that ends before its picture data
+/// does is [`FingerprintError::Truncated`]; other damage in the picture data is
+/// [`FingerprintError::Corrupt`] with libjpeg's reason.
 fn decode_jpeg_scaled(bytes: &[u8]) -> Result<Option<Small>, FingerprintError> {
-    use jpeg_decoder::{CodingProcess, PixelFormat};
-    let mut decoder = jpeg_decoder::Decoder::new(bytes);
-    decoder.read_info().map_err(jpeg_error)?;
-    let info = decoder
-        .info()
-        .ok_or_else(|| FingerprintError::Corrupt { format: "JPEG".into(), reason: "no frame header".into() })?;
-    let (width, height) = (u32::from(info.width), u32::from(info.height));
-    check_pixels(width.into(), height.into())?;
+    use turbojpeg::{Colorspace, PixelFormat};
+    let mut decompressor = turbojpeg::Decompressor::new().map_err(|e| FingerprintError::Corrupt {
+        format: "JPEG".into(),
+        reason: format!("the JPEG decoder could not start: {e}"),
+    })?;
+    let Ok(header) = decompressor.read_header(bytes) else { return Ok(None) };
+    let (width, height) = (header.width as u64, header.height as u64);
+    check_pixels(width, height)?;
     if width == 0 || height == 0 {
         return Err(FingerprintError::Corrupt { format: "JPEG".into(), reason: "the picture has no pixels".into() });
     }
-    let supported = matches!(info.pixel_format, PixelFormat::L8 | PixelFormat::RGB24)
-        && info.coding_process != CodingProcess::Lossless;
-    if !supported {
-        return Ok(None);
-    }
+    // Checked above: at most MAX_PIXELS, so each side fits in u32.
+    let (width, height) = (width as u32, height as u32);
+    let format = match header.colorspace {
+        Colorspace::Gray => PixelFormat::GRAY,
+        Colorspace::YCbCr | Colorspace::RGB => PixelFormat::RGB,
+        Colorspace::CMYK | Colorspace::YCCK => return Ok(None),
+    };
     let n = jpeg_scale(width, height);
-    let (w, h) = ((width * n).div_ceil(8) as u16, (height * n).div_ceil(8) as u16);
-    let (w, h) = decoder.scale(w, h).map_err(jpeg_error)?;
-    let pixels = decoder.decode().map_err(jpeg_error)?;
-    let (w, h) = (u32::from(w), u32::from(h));
-    let broken = || FingerprintError::Corrupt {
+    let (w, h) = ((width * n).div_ceil(8), (height * n).div_ceil(8));
+    // libjpeg-turbo picks the largest scaling factor whose output fits in w × h, which is n/8
+    // (its sizes are rounded up the same way).
+    let mut pixels = vec![0u8; w as usize * h as usize * format.size()];
+    let output = turbojpeg::Image {
+        pixels: &mut pixels[..],
+        width: w as usize,
+        pitch: w as usize * format.size(),
+        height: h as usize,
+        format,
+    };
+    if let Err(e) = decompressor.decompress(bytes, output) {
+        match classify_turbo_error(&e.to_string(), bytes) {
+            TurboFailure::Truncated => return Err(FingerprintError::Truncated { format: "JPEG".into() }),
+            TurboFailure::FullDecoder => return Ok(None),
+            TurboFailure::Corrupt(reason) => return Err(FingerprintError::Corrupt { format: "JPEG".into(), reason }),
+        }
+    }
+    let mut image = match format {
+        PixelFormat::GRAY => image::GrayImage::from_raw(w, h, pixels).map(DynamicImage::ImageLuma8),
+        _ => image::RgbImage::from_raw(w, h, pixels).map(DynamicImage::ImageRgb8),
+    }
+    .ok_or_else(|| FingerprintError::Corrupt {
         format: "JPEG".into(),
         reason: "the decoder returned fewer pixels than the header declares".into(),
-    };
-    let mut image = match info.pixel_format {
-        PixelFormat::L8 => DynamicImage::ImageLuma8(image::GrayImage::from_raw(w, h, pixels).ok_or_else(broken)?),
-        _ => DynamicImage::ImageRgb8(image::RgbImage::from_raw(w, h, pixels).ok_or_else(broken)?),
-    };
-    let orientation = decoder
-        .exif_data()
+    })?;
+    let orientation = jpeg_exif(bytes)
         .and_then(image::metadata::Orientation::from_exif_chunk)
         .unwrap_or(image::metadata::Orientation::NoTransforms);
     image = shrink(image);
     image.apply_orientation(orientation);
     let (width, height) = displayed_size(width, height, orientation);
     Ok(Some(Small { image, width, height }))
+}
+
+/// What a libjpeg-turbo decoding failure means for the caller.
+#[derive(Debug, PartialEq, Eq)]
+enum TurboFailure {
+    /// The file ends before its picture data does.
+    Truncated,
+    /// A form or a harmless irregularity the full decoder should judge: an unsupported JPEG
+    /// process or colour conversion, or stray bytes between segments (common in files that
+    /// viewers show without complaint).
+    FullDecoder,
+    /// Real damage, in libjpeg's words.
+    Corrupt(String),
+}
+
+/// Sorts a TurboJPEG error message. TurboJPEG keeps the first warning libjpeg emitted, or the
+/// fatal error that stopped it: for a short file "Premature end of JPEG file", or "premature end
+/// of data segment" when the picture data stops at a marker.
+fn classify_turbo_error(message: &str, bytes: &[u8]) -> TurboFailure {
+    let reason = message.strip_prefix("TurboJPEG error: ").unwrap_or(message).trim();
+    let lower = reason.to_ascii_lowercase();
+    if lower.contains("premature end of jpeg file") || (lower.contains("premature end") && !ends_with_end_marker(bytes))
+    {
+        TurboFailure::Truncated
+    } else if lower.contains("extraneous bytes before marker")
+        || lower.starts_with("unsupported jpeg")
+        || lower.starts_with("unsupported color conversion")
+    {
+        TurboFailure::FullDecoder
+    } else {
+        TurboFailure::Corrupt(reason.to_string())
+    }
+}
+
+/// Whether the file ends with the JPEG end-of-image marker (FF D9), ignoring zero padding some
+/// cameras add. Searched from the end: the rest of the file is not read.
+fn ends_with_end_marker(bytes: &[u8]) -> bool {
+    let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    bytes[..end].ends_with(&[0xFF, 0xD9])
+}
+
+/// The TIFF data of the first Exif APP1 segment (after `Exif\0\0`), found by walking the
+/// segment headers before the picture data; `None` when there is none.
+fn jpeg_exif(bytes: &[u8]) -> Option<&[u8]> {
+    let mut pos = 2; // after SOI (FF D8)
+    loop {
+        if *bytes.get(pos)? != 0xFF {
+            return None;
+        }
+        // A marker may be preceded by any number of fill bytes (FF).
+        while *bytes.get(pos + 1)? == 0xFF {
+            pos += 1;
+        }
+        let marker = bytes[pos + 1];
+        match marker {
+            // Start of scan or end of image: no Exif before the picture data.
+            0xDA | 0xD9 => return None,
+            // Markers without a length: TEM and RST0–7.
+            0x01 | 0xD0..=0xD7 => {
+                pos += 2;
+                continue;
+            }
+            _ => {}
+        }
+        let len = usize::from(u16::from_be_bytes([*bytes.get(pos + 2)?, *bytes.get(pos + 3)?]));
+        if len < 2 {
+            return None;
+        }
+        let segment = bytes.get(pos + 4..pos + 2 + len)?;
+        if marker == 0xE1 {
+            if let Some(tiff) = segment.strip_prefix(b"Exif\0\0") {
+                return Some(tiff);
+            }
+        }
+        pos += 2 + len;
+    }
 }
 
 fn image_error(format: ImageFormat, e: image::ImageError) -> FingerprintError {
@@ -534,71 +620,40 @@ fn perceptual_hash(image: &DynamicImage) -> PerceptualHash {
     PerceptualHash(u64::from_le_bytes(hash.into_inner()))
 }
 
+/// Encodes the thumbnail with libjpeg-turbo: quality [`THUMBNAIL_QUALITY`], 4:2:0 chroma
+/// subsampling for colour (the usual choice for photos at this quality), one channel for grey.
 fn encode_thumbnail(image: &DynamicImage) -> Result<Thumbnail, FingerprintError> {
-    let mut jpeg = Vec::with_capacity(128 * 1024);
-    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, THUMBNAIL_QUALITY);
-    image.write_with_encoder(encoder).map_err(|e| FingerprintError::Thumbnail(e.to_string()))?;
-    Ok(Thumbnail { jpeg, width: image.width(), height: image.height() })
+    use turbojpeg::{PixelFormat, Subsamp};
+    let converted;
+    let (pixels, format, subsamp) = match image {
+        DynamicImage::ImageLuma8(grey) => (grey.as_raw(), PixelFormat::GRAY, Subsamp::Gray),
+        DynamicImage::ImageRgb8(rgb) => (rgb.as_raw(), PixelFormat::RGB, Subsamp::Sub2x2),
+        other => {
+            converted = other.to_rgb8();
+            (converted.as_raw(), PixelFormat::RGB, Subsamp::Sub2x2)
+        }
+    };
+    let (width, height) = (image.width(), image.height());
+    let thumbnail_error = |e: turbojpeg::Error| FingerprintError::Thumbnail(e.to_string());
+    let mut compressor = turbojpeg::Compressor::new().map_err(thumbnail_error)?;
+    compressor.set_quality(i32::from(THUMBNAIL_QUALITY));
+    compressor.set_subsamp(subsamp);
+    let source = turbojpeg::Image {
+        pixels: &pixels[..],
+        width: width as usize,
+        pitch: width as usize * format.size(),
+        height: height as usize,
+        format,
+    };
+    let jpeg = compressor.compress_to_vec(source).map_err(thumbnail_error)?;
+    Ok(Thumbnail { jpeg, width, height })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use image::{ImageEncoder, Rgb, RgbImage};
-
-    /// A small deterministic generator (xorshift64*), so the pictures are the same on every run.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-        fn unit(&mut self) -> f32 {
-            (self.next() >> 40) as f32 / (1u64 << 24) as f32
-        }
-    }
-
-    /// A photo-like picture: a sky-to-ground gradient, soft blobs of colour, and sensor noise.
-    fn photo(seed: u64, width: u32, height: u32) -> RgbImage {
-        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-        let top = [rng.unit() * 255.0, rng.unit() * 255.0, rng.unit() * 255.0];
-        let bottom = [rng.unit() * 255.0, rng.unit() * 255.0, rng.unit() * 255.0];
-        let blobs: Vec<(f32, f32, f32, [f32; 3])> = (0..12)
-            .map(|_| {
-                let (x, y) = (rng.unit() * width as f32, rng.unit() * height as f32);
-                let r = (0.05 + rng.unit() * 0.25) * width as f32;
-                (x, y, r, [rng.unit() * 255.0, rng.unit() * 255.0, rng.unit() * 255.0])
-            })
-            .collect();
-        let mut img = RgbImage::new(width, height);
-        for (x, y, px) in img.enumerate_pixels_mut() {
-            let t = y as f32 / height as f32;
-            let mut c = [0f32; 3];
-            for i in 0..3 {
-                c[i] = top[i] * (1.0 - t) + bottom[i] * t;
-            }
-            for &(bx, by, r, col) in &blobs {
-                let d2 = ((x as f32 - bx).powi(2) + (y as f32 - by).powi(2)) / (r * r);
-                if d2 < 1.0 {
-                    let w = (1.0 - d2) * (1.0 - d2);
-                    for i in 0..3 {
-                        c[i] = c[i] * (1.0 - w) + col[i] * w;
-                    }
-                }
-            }
-            let noise = (rng.unit() - 0.5) * 24.0;
-            *px = Rgb(c.map(|v| (v + noise).clamp(0.0, 255.0) as u8));
-        }
-        img
-    }
-
-    fn jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
-        let mut out = Vec::new();
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality).encode_image(img).unwrap();
-        out
-    }
+    use hallmark_testmedia::{jpeg_of as jpeg, photo};
+    use image::ImageEncoder;
 
     fn png(img: impl Into<DynamicImage>) -> Vec<u8> {
         let mut out = Cursor::new(Vec::new());
@@ -690,8 +745,7 @@ mod tests {
 
         // A valid header followed by garbage.
         let mut garbage = good[..good.len() / 3].to_vec();
-        let mut rng = Rng(99);
-        garbage.extend((0..20_000).map(|_| rng.next() as u8));
+        garbage.extend((0..20_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
         let e = fingerprint(&garbage, "image/jpeg").unwrap_err();
         assert!(matches!(e, FingerprintError::Corrupt { .. } | FingerprintError::Truncated { .. }), "{e:?}");
 
@@ -770,6 +824,121 @@ mod tests {
         // A copy with the rotation baked in and no EXIF is the same picture.
         let rotated = image::imageops::rotate90(&pic);
         assert!(same_picture(fp.phash, phash(&jpeg(&rotated, 80), "image/jpeg")));
+    }
+
+    #[test]
+    fn jpeg_fast_path_decodes_colour_and_grey_and_reports_damage() {
+        let pic = photo(9, 1600, 1200);
+        let good = jpeg(&pic, 90);
+        // Colour: libjpeg-turbo decodes straight to 1/2 scale.
+        let small = decode_jpeg_scaled(&good).unwrap().expect("the fast path takes a baseline colour JPEG");
+        assert_eq!((small.image.width(), small.image.height(), small.width, small.height), (800, 600, 1600, 1200));
+        assert!(matches!(small.image, DynamicImage::ImageRgb8(_)));
+        // Grey stays one channel, and its thumbnail is a one-channel JPEG.
+        let grey = DynamicImage::ImageRgb8(pic.clone()).to_luma8();
+        let mut grey_jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut grey_jpeg, 85).encode_image(&grey).unwrap();
+        let small = decode_jpeg_scaled(&grey_jpeg).unwrap().expect("the fast path takes a grey JPEG");
+        assert!(matches!(small.image, DynamicImage::ImageLuma8(_)));
+        let t = fingerprint(&grey_jpeg, "jpg").unwrap().image.unwrap().thumbnail.unwrap();
+        assert!(matches!(image::load_from_memory(&t.jpeg).unwrap(), DynamicImage::ImageLuma8(_)));
+
+        // Cut anywhere in the picture data: truncated, straight from the fast path.
+        for cut in [good.len() / 4, good.len() / 2, good.len() - 100] {
+            let e = decode_jpeg_scaled(&good[..cut]).err();
+            assert!(matches!(e, Some(FingerprintError::Truncated { .. })), "cut at {cut}: {e:?}");
+        }
+        // A corrupt marker inside the picture data: damaged, with libjpeg's reason.
+        let sos = good.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+        let mut broken = good.clone();
+        let at = sos + (good.len() - sos) / 2;
+        broken[at..at + 2].copy_from_slice(&[0xFF, 0x50]);
+        let e = fingerprint(&broken, "image/jpeg").unwrap_err();
+        assert!(matches!(&e, FingerprintError::Corrupt { reason, .. } if reason.contains("marker")), "{e:?}");
+
+        // Stray bytes between segments (libjpeg only warns): still the same picture.
+        let mut stray = good[..sos].to_vec();
+        stray.extend_from_slice(&[1, 2, 3]);
+        stray.extend_from_slice(&good[sos..]);
+        let clean = phash(&good, "jpg");
+        assert!(same_picture(phash(&stray, "jpg"), clean));
+    }
+
+    #[test]
+    fn turbojpeg_messages_are_sorted_and_the_end_marker_is_found_from_the_end() {
+        let ended = [0xFF, 0xD8, 1, 2, 3, 0xFF, 0xD9];
+        let padded = [0xFF, 0xD8, 1, 2, 3, 0xFF, 0xD9, 0, 0, 0];
+        let cut = [0xFF, 0xD8, 1, 2, 3];
+        assert!(ends_with_end_marker(&ended) && ends_with_end_marker(&padded));
+        assert!(!ends_with_end_marker(&cut) && !ends_with_end_marker(&[0, 0]) && !ends_with_end_marker(&[]));
+
+        let classify = classify_turbo_error;
+        assert_eq!(classify("TurboJPEG error: Premature end of JPEG file", &ended), TurboFailure::Truncated);
+        let segment = "TurboJPEG error: Corrupt JPEG data: premature end of data segment";
+        assert_eq!(classify(segment, &cut), TurboFailure::Truncated);
+        assert_eq!(classify(segment, &ended), TurboFailure::Corrupt(segment[17..].to_string()));
+        let stray = "TurboJPEG error: Corrupt JPEG data: 3 extraneous bytes before marker 0xda";
+        assert_eq!(classify(stray, &ended), TurboFailure::FullDecoder);
+        assert_eq!(
+            classify("TurboJPEG error: Unsupported JPEG process: SOF type 0xc3", &ended),
+            TurboFailure::FullDecoder
+        );
+        assert_eq!(
+            classify("TurboJPEG error: Unsupported marker type 0x50", &ended),
+            TurboFailure::Corrupt("Unsupported marker type 0x50".into())
+        );
+    }
+
+    #[test]
+    fn exif_is_found_among_the_segments() {
+        let pic = photo(10, 64, 48);
+        assert_eq!(jpeg_exif(&jpeg(&pic, 80)), None);
+        let exif = [b'M', b'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 3, 0, 0, 0, 0, 0, 0];
+        let mut out = Vec::new();
+        let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80);
+        enc.set_exif_metadata(exif.to_vec()).unwrap();
+        enc.encode_image(&pic).unwrap();
+        assert_eq!(jpeg_exif(&out), Some(&exif[..]));
+        assert_eq!(
+            jpeg_exif(&out).and_then(image::metadata::Orientation::from_exif_chunk),
+            Some(image::metadata::Orientation::Rotate180)
+        );
+        // Cut inside the segment headers: no Exif, no panic.
+        for cut in 0..out.len().min(64) {
+            let _ = jpeg_exif(&out[..cut]);
+        }
+        assert_eq!(jpeg_exif(&[0xFF, 0xD8, 0xFF, 0xE1, 0x00]), None);
+        assert_eq!(jpeg_exif(&[0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x01]), None);
+    }
+
+    #[test]
+    fn cmyk_jpeg_is_decoded_in_full_and_matches_its_rgb_original() {
+        // Adobe-style (inverted) CMYK, which libjpeg-turbo stores as YCCK; the fast path hands it
+        // to the full decoder.
+        let pic = photo(11, 640, 480);
+        let cmyk: Vec<u8> = pic
+            .pixels()
+            .flat_map(|p| {
+                let max = u32::from(*p.0.iter().max().unwrap()).max(1);
+                let inv = |c: u8| (u32::from(c) * 255 / max) as u8;
+                [inv(p[0]), inv(p[1]), inv(p[2]), max as u8]
+            })
+            .collect();
+        let mut c = turbojpeg::Compressor::new().unwrap();
+        c.set_quality(90);
+        c.set_subsamp(turbojpeg::Subsamp::None);
+        let image = turbojpeg::Image {
+            pixels: &cmyk[..],
+            width: 640,
+            pitch: 640 * 4,
+            height: 480,
+            format: turbojpeg::PixelFormat::CMYK,
+        };
+        let cmyk_jpeg = c.compress_to_vec(image).unwrap();
+        assert!(decode_jpeg_scaled(&cmyk_jpeg).unwrap().is_none());
+        let fp = fingerprint(&cmyk_jpeg, "image/jpeg").unwrap().image.unwrap();
+        assert_eq!((fp.width, fp.height), (640, 480));
+        assert!(same_picture(fp.phash, phash(&jpeg(&pic, 90), "image/jpeg")));
     }
 
     #[test]

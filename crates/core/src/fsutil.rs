@@ -5,6 +5,9 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
+/// Name prefix of the temporary files [`atomic_write`] renames into place.
+pub const TEMP_PREFIX: &str = ".hallmark-tmp-";
+
 /// Writes `bytes` to `path` atomically: the data goes to a temporary file in the same
 /// folder, is flushed to disk, and then replaces `path` in one rename. A crash at any
 /// point leaves either the old file or the new one, never a mix.
@@ -12,7 +15,7 @@ use std::path::Path;
 /// When `private` is true the file is created readable by its owner only (mode 0600 on Unix).
 pub fn atomic_write(path: &Path, bytes: &[u8], private: bool) -> io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".hallmark-tmp-").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir)?;
     if !private {
         // NamedTempFile is created 0600; published files (did.json) should be world-readable.
         set_mode(tmp.path(), 0o644)?;

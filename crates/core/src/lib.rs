@@ -16,17 +16,22 @@
 //! * [`qr`] — QR codes of DIDs, as module matrices for the UI to draw.
 //! * [`fingerprint`] — SHA-256, perceptual hash and thumbnail of media files.
 //! * [`fsutil`] — atomic file writes.
+//! * [`ids`] — random identifiers (UUID v4).
 //! * [`manifest`] — C2PA content credentials: sign media files as an identity, verify them.
+//! * [`attest`] — Ethereum Attestation Service: networks, a local devnet, schemas, on-chain and
+//!   off-chain attestations.
 //!
 //! See `ARCHITECTURE.md` at the repository root for the data flow and on-disk layout.
 
 #![warn(missing_docs)]
 
+pub mod attest;
 pub mod community;
 pub mod credential;
 pub mod did;
 pub mod fingerprint;
 pub mod fsutil;
+pub mod ids;
 pub mod keys;
 pub mod keystore;
 pub mod manifest;

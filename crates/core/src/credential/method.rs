@@ -8,6 +8,8 @@
 //! Method" algorithm of W3C Controlled Identifiers v1.0. Decoding (multibase, multicodec) is done
 //! by `ssi`; no cryptography happens here.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -63,10 +65,46 @@ pub async fn resolve_ed25519(
     timeout: Duration,
 ) -> Result<ed25519_dalek::VerifyingKey, CredentialError> {
     let (did, _) = split_method_id(vm)?;
+    if let Some(document) = cached_document(did) {
+        return ed25519_from_document(&document, vm, purpose);
+    }
     let document = crate::did::resolve(did, timeout)
         .await
         .map_err(|e| CredentialError::Resolve { did: did.to_owned(), reason: e.to_string() })?;
-    ed25519_from_document(&document, vm, purpose)
+    let key = ed25519_from_document(&document, vm, purpose);
+    keep_document(did, document);
+    key
+}
+
+/// did:key and did:jwk documents already resolved, by DID. Such a document is computed from the
+/// DID alone (no network, nothing that can change), so it is kept and reused; the checks on it
+/// ([`ed25519_from_document`]) still run every time. did:web documents are never kept here.
+static OFFLINE_DOCUMENTS: LazyLock<Mutex<HashMap<String, Arc<Value>>>> = LazyLock::new(Default::default);
+
+/// At most this many documents are kept (the set is emptied when full).
+const MAX_KEPT_DOCUMENTS: usize = 1024;
+
+fn is_offline_did(did: &str) -> bool {
+    did.starts_with("did:key:") || did.starts_with("did:jwk:")
+}
+
+fn cached_document(did: &str) -> Option<Arc<Value>> {
+    if !is_offline_did(did) {
+        return None;
+    }
+    OFFLINE_DOCUMENTS.lock().ok()?.get(did).cloned()
+}
+
+fn keep_document(did: &str, document: Value) {
+    if !is_offline_did(did) {
+        return;
+    }
+    if let Ok(mut kept) = OFFLINE_DOCUMENTS.lock() {
+        if kept.len() >= MAX_KEPT_DOCUMENTS {
+            kept.clear();
+        }
+        kept.insert(did.to_owned(), Arc::new(document));
+    }
 }
 
 /// Finds the Ed25519 public key of the verification method `vm` in a resolved DID document,
@@ -214,6 +252,22 @@ mod tests {
         let vm = crate::did::verification_method_id(&did).unwrap();
         assert_eq!(resolve_ed25519(&vm, Purpose::Assertion, T).await.unwrap(), vk);
         assert_eq!(resolve_ed25519(&vm, Purpose::Authentication, T).await.unwrap(), vk);
+    }
+
+    #[tokio::test]
+    async fn kept_did_key_documents_are_still_checked_every_time() {
+        let vk = key(21).verifying_key();
+        let did = crate::did::did_key(&vk).unwrap();
+        let vm = crate::did::verification_method_id(&did).unwrap();
+        assert_eq!(resolve_ed25519(&vm, Purpose::Assertion, T).await.unwrap(), vk);
+        assert!(cached_document(&did).is_some(), "a resolved did:key document is kept");
+        // Answered from the kept document: the same key, and the same refusals.
+        assert_eq!(resolve_ed25519(&vm, Purpose::Authentication, T).await.unwrap(), vk);
+        let err = resolve_ed25519(&format!("{did}#key-2"), Purpose::Assertion, T).await.unwrap_err();
+        assert!(matches!(err, CredentialError::MethodNotListed { .. }), "{err}");
+        // did:web documents are never kept (they can change).
+        keep_document("did:web:example.com", json!({"id": "did:web:example.com"}));
+        assert!(cached_document("did:web:example.com").is_none());
     }
 
     #[tokio::test]

@@ -433,17 +433,17 @@ pub(crate) async fn rdfc_signature_ok(
     vm: &str,
     key: &ed25519_dalek::VerifyingKey,
 ) -> Result<bool, CredentialError> {
+    use serde::Deserialize;
     use ssi::claims::data_integrity::suites::EdDsaRdfc2022;
     let resolver = one_key_resolver(vm, key)?;
     let params = VerificationParameters::from_resolver(resolver);
-    let text = doc.to_string();
+    // Read straight from the parsed JSON (no round trip through text).
     let outcome = if presentation {
-        let vp: DataIntegrity<ssi::claims::vc::v2::syntax::JsonPresentation<Value>, EdDsaRdfc2022> =
-            ssi::claims::data_integrity::from_json_str(&text)
-                .map_err(|e| CredentialError::InvalidCredential(e.to_string()))?;
+        let vp = DataIntegrity::<ssi::claims::vc::v2::syntax::JsonPresentation<Value>, EdDsaRdfc2022>::deserialize(doc)
+            .map_err(|e| CredentialError::InvalidCredential(e.to_string()))?;
         vp.verify(params).await
     } else {
-        let vc: DataIntegrity<AnyJsonCredential, EdDsaRdfc2022> = ssi::claims::data_integrity::from_json_str(&text)
+        let vc = DataIntegrity::<AnyJsonCredential, EdDsaRdfc2022>::deserialize(doc)
             .map_err(|e| CredentialError::InvalidCredential(e.to_string()))?;
         vc.verify(params).await
     };

@@ -26,6 +26,7 @@
 //! rcgen and c2pa get signing callbacks ([`rcgen::SigningKey`], [`c2pa::Signer`]), never key bytes,
 //! PEM or PKCS#8.
 
+use c2pa::crypto::raw_signature::RawSigner;
 use ed25519_dalek::Signer as _;
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
@@ -250,6 +251,47 @@ impl c2pa::Signer for MediaSigner {
     }
 }
 
+/// The identity's key and chain as c2pa's lower-level [`RawSigner`] interface, owning a copy of the
+/// key (wiped on drop like the original): the CAWG identity assertion's X.509 credential holder and
+/// c2pa's [`IdentityAssertionSigner`](c2pa::identity::builder::IdentityAssertionSigner) take
+/// `'static` boxed raw signers, not a borrowed [`c2pa::Signer`].
+struct IdentityRawSigner {
+    key: ed25519_dalek::SigningKey,
+    chain: Vec<Vec<u8>>,
+    /// Room reserved beyond the chain (see [`MediaSigner::raw_signer`]).
+    room: usize,
+}
+
+impl c2pa::crypto::time_stamp::TimeStampProvider for IdentityRawSigner {}
+
+impl RawSigner for IdentityRawSigner {
+    fn sign(&self, data: &[u8]) -> Result<Vec<u8>, c2pa::crypto::raw_signature::RawSignerError> {
+        Ok(self.key.sign(data).to_bytes().to_vec())
+    }
+
+    fn alg(&self) -> c2pa::SigningAlg {
+        c2pa::SigningAlg::Ed25519
+    }
+
+    fn cert_chain(&self) -> Result<Vec<Vec<u8>>, c2pa::crypto::raw_signature::RawSignerError> {
+        Ok(self.chain.clone())
+    }
+
+    fn reserve_size(&self) -> usize {
+        self.room + self.chain.iter().map(Vec::len).sum::<usize>()
+    }
+}
+
+impl MediaSigner {
+    /// The same key and certificate chain as a boxed c2pa [`RawSigner`] (an owned copy of the
+    /// key, wiped on drop), reserving `room` bytes beyond the chain for the rest of what is
+    /// signed into (1024 for a claim signature, as [`c2pa::Signer::reserve_size`] here; more for
+    /// a CAWG identity assertion, whose reserved size must also hold its signer payload).
+    pub(crate) fn raw_signer(&self, room: usize) -> Box<dyn RawSigner + Send + Sync> {
+        Box::new(IdentityRawSigner { key: self.key.clone(), chain: self.chain.clone(), room })
+    }
+}
+
 /// What a certificate says about its subject, read back from DER.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct CertFacts {
@@ -265,12 +307,23 @@ pub(crate) struct CertFacts {
     pub issuer_organization: Option<String>,
     /// notAfter, RFC 3339.
     pub not_after: Option<String>,
+    /// The certificate's public key when it is an Ed25519 key (32 bytes).
+    pub ed25519_key: Option<[u8; 32]>,
 }
 
 /// Reads the facts of the first certificate of a PEM chain (as c2pa reports it).
 pub(crate) fn facts_from_pem_chain(chain_pem: &str) -> Option<CertFacts> {
     let pem = x509_parser::pem::Pem::iter_from_buffer(chain_pem.as_bytes()).next()?.ok()?;
     facts_from_der(&pem.contents)
+}
+
+/// The subject public key of `cert` if it is Ed25519 (OID 1.3.101.112).
+fn ed25519_key_of(cert: &x509_parser::certificate::X509Certificate<'_>) -> Option<[u8; 32]> {
+    let spki = cert.public_key();
+    if spki.algorithm.algorithm != x509_parser::oid_registry::OID_SIG_ED25519 {
+        return None;
+    }
+    spki.subject_public_key.data.as_ref().try_into().ok()
 }
 
 /// Reads the facts of one DER certificate.
@@ -300,6 +353,7 @@ pub(crate) fn facts_from_der(der: &[u8]) -> Option<CertFacts> {
         issuer_common_name: first(cert.issuer(), true),
         issuer_organization: first(cert.issuer(), false),
         not_after,
+        ed25519_key: ed25519_key_of(&cert),
     })
 }
 

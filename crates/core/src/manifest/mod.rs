@@ -7,9 +7,11 @@
 //!   [`MediaSigner`] signs C2PA claims with the identity's key.
 //! * [`sign`] — [`sign_bytes`] / [`sign_file`]: actions (created / opened + edit, with the
 //!   `digitalSourceType`), training and data mining permissions, author and title, thumbnail,
-//!   the signed parent and any manifest the input already had kept as ingredients; embedded or
-//!   as a `.c2pa` sidecar.
-//! * [`read`] — [`verify_bytes`] / [`verify_file`]: signer (DID from the certificate), time,
+//!   the signed parent and any manifest the input already had kept as ingredients, a CAWG
+//!   identity assertion naming the signer's DID, and a humanity credential when given (see
+//!   [`sign`] for exactly what is bound); embedded or as a `.c2pa` sidecar.
+//! * [`read`] — [`verify_bytes`] / [`verify_file`]: signer (DID from the certificate; the
+//!   identity assertions' named actors and their validation; the humanity credential), time,
 //!   actions, AI disclosure, training permissions, the ingredient tree, and the verdict:
 //!   `valid` (trusted signer), `untrusted_signer` (signature and hashes fine, signer not in the
 //!   trust anchors) or `invalid` with each failure explained.
@@ -26,10 +28,14 @@ pub mod sign;
 
 pub use cert::{MediaSigner, WalletCa};
 pub use read::{
-    verify_bytes, verify_file, verify_sidecar_bytes, ActionSummary, AiDisclosure, Finding, IngredientSummary,
-    ManifestSummary, SignerSummary, TrainingPermissions, Verdict, VerifyOptions, VerifyReport,
+    verify_bytes, verify_file, verify_sidecar_bytes, ActionSummary, AiDisclosure, Finding, HumanityCredential,
+    IdentityAssertionSummary, IdentityState, IngredientSummary, ManifestSummary, SignerSummary, TrainingPermissions,
+    Verdict, VerifyOptions, VerifyReport,
 };
-pub use sign::{sign_bytes, sign_file, validate_action, SignOptions, Signed, Thumbnail, EDIT_ACTIONS};
+pub use sign::{
+    sign_bytes, sign_file, sign_named_bytes, validate_action, SignOptions, Signed, Thumbnail, EDIT_ACTIONS,
+    HUMANITY_LABEL,
+};
 
 /// Errors from signing or reading content credentials. Each message says what failed and what to
 /// do, for photographers rather than cryptographers; [`ManifestError::code`] is stable.
@@ -94,6 +100,9 @@ pub enum ManifestError {
     /// The c2pa library refused to sign (an internal problem, not the file's fault).
     #[error("signing failed: {0}")]
     Signing(String),
+    /// The humanity credential given is not a verifiable credential's JSON.
+    #[error("the humanity credential is not a verifiable credential ({0}): give the credential's JSON exactly as the wallet stored it")]
+    BadHumanityCredential(String),
     /// Trust anchors given are not PEM certificates.
     #[error("the trusted certificates given are not PEM certificates: {0}")]
     BadTrustAnchors(String),
@@ -115,6 +124,7 @@ impl ManifestError {
             ManifestError::Io { .. } => "io_failed",
             ManifestError::Signing(_) => "signing_failed",
             ManifestError::BadTrustAnchors(_) => "bad_trust_anchors",
+            ManifestError::BadHumanityCredential(_) => "bad_humanity_credential",
         }
     }
 
@@ -220,7 +230,9 @@ pub(crate) fn context(anchors: &[String]) -> Result<c2pa::Context, ManifestError
             "ocsp_fetch": false,
             "remote_manifest_fetch": false,
         },
-        "trust": trust,
+        "trust": trust.clone(),
+        // The CAWG identity assertion's X.509 credential is checked against the same anchors.
+        "cawg_trust": trust,
         "core": { "allowed_network_hosts": [] },
         "builder": {
             "claim_generator_info": { "name": "Hallmark", "version": env!("CARGO_PKG_VERSION") },

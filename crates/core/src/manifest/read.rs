@@ -73,6 +73,81 @@ pub struct SignerSummary {
     pub serial_number: Option<String>,
     /// When the certificate expires (RFC 3339).
     pub certificate_expires: Option<String>,
+    /// The certificate's Ed25519 public key (64 hex digits), when it is one: a verifier checks
+    /// that it is the DID's own key before believing the DID (`Wallet::verify_media`).
+    pub public_key: Option<String>,
+    /// The manifest's CAWG identity assertions (`cawg.identity`): who the manifest names as its
+    /// actor, each validated by c2pa. Hallmark writes one, naming the signer's DID.
+    pub identity_assertions: Vec<IdentityAssertionSummary>,
+    /// The humanity credential the signer embedded (Hallmark's `org.hallmark.humanity`
+    /// assertion), unverified: check it with a VC verifier.
+    pub humanity: Option<HumanityCredential>,
+}
+
+/// How a CAWG identity assertion validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityState {
+    /// Its signature is genuine, it matches this manifest, and its credential (certificate)
+    /// comes from a trust anchor given.
+    Valid,
+    /// Signature genuine and matching this manifest, but the credential is not shown to come from
+    /// a trust anchor (every self-issued wallet certificate, until its CA is trusted; also an
+    /// ingredient's identity assertion, for which no trust result is recorded).
+    UntrustedSigner,
+    /// A check failed (forged or altered signature, statements that do not match the manifest,
+    /// malformed): see its failures. In the file's own manifest this makes the verdict invalid.
+    Invalid,
+    /// Not validated, and not an X.509 identity: e.g. an identity claims aggregation credential
+    /// whose issuer's DID document would have to be fetched (Hallmark reads offline).
+    NotChecked,
+}
+
+/// One CAWG identity assertion: the named actor and what it signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IdentityAssertionSummary {
+    /// Its label (`cawg.identity`, `cawg.identity__1`…).
+    pub label: String,
+    /// Its credential type: `cawg.x509.cose` (an X.509 certificate, as Hallmark writes) or
+    /// `cawg.identity_claims_aggregation` (an identity provider's credential).
+    pub sig_type: Option<String>,
+    /// The named actor's DID: for `cawg.x509.cose`, the DID in the certificate's subject
+    /// alternative name.
+    pub did: Option<String>,
+    /// The credential's common name.
+    pub common_name: Option<String>,
+    /// Who issued the credential (organization, else common name).
+    pub issuer: Option<String>,
+    /// The named actor's roles (`cawg.creator`, `cawg.editor`, `cawg.publisher`…).
+    pub roles: Vec<String>,
+    /// The assertions the actor signed over, by label (always the hard binding, i.e. the content).
+    pub referenced_assertions: Vec<String>,
+    /// The validation result.
+    pub state: IdentityState,
+    /// The named actor's DID is the DID of the manifest's signer (the claim certificate).
+    pub same_as_signer: bool,
+    /// Every check of this assertion that failed (an untrusted credential included).
+    pub failures: Vec<Finding>,
+}
+
+/// A humanity credential embedded by the signer, as found (not verified here).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HumanityCredential {
+    /// The credential's `id`.
+    pub id: Option<String>,
+    /// Its issuer (`issuer`, or `issuer.id`).
+    pub issuer: Option<String>,
+    /// Its subject (`credentialSubject.id`, the first one if several).
+    pub subject: Option<String>,
+    /// Its types.
+    pub types: Vec<String>,
+    /// The subject is the manifest signer's DID (else the credential is about someone else and
+    /// says nothing about this signer).
+    pub subject_is_signer: bool,
+    /// An identity assertion naming the signer's DID, not invalid, signed over it.
+    pub covered_by_identity: bool,
+    /// The credential's JSON text exactly as embedded, for the wallet's VC verifier.
+    pub json: String,
 }
 
 /// One action of the `c2pa.actions` assertion.
@@ -291,19 +366,42 @@ fn report(
             None => return Err(from_c2pa(e, what, mime)),
         },
     };
-    let failures = reader.validation_results().map(all_failures).unwrap_or_default();
+    // An untrusted identity credential is reported with its identity assertion (the signer's
+    // untrusted certificate is already one finding); every other failure stays here.
+    let failures: Vec<Finding> = reader
+        .validation_results()
+        .map(all_failures)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|f| !(is_untrusted(&f.code) && f.url.as_deref().is_some_and(is_identity_url)))
+        .collect();
     let verdict = match reader.validation_state() {
         c2pa::ValidationState::Trusted => Verdict::Valid,
         c2pa::ValidationState::Valid => Verdict::UntrustedSigner,
         c2pa::ValidationState::Invalid => Verdict::Invalid,
     };
+    let ctx = ReadContext::new(&reader);
     let manifest = reader.active_manifest().map(|m| {
-        let mut s = summarize(&reader, m, &mut HashSet::new(), 0);
+        let mut s = summarize(&ctx, m, &mut HashSet::new(), 0);
         // C2PA 2 claims no longer state their format: it is the file's.
         s.format.get_or_insert_with(|| mime.to_string());
         s
     });
     let mut failures = failures;
+    // A forged or altered identity assertion in the file's own manifest makes it invalid (newer
+    // c2pa releases report it but leave the manifest valid; the named actor would be a lie).
+    let mut forged_identity = false;
+    for id in manifest.iter().flat_map(|m| &m.signer.identity_assertions) {
+        if id.state == IdentityState::Invalid {
+            forged_identity = true;
+            for f in &id.failures {
+                if !failures.contains(f) && !is_untrusted(&f.code) {
+                    failures.push(f.clone());
+                }
+            }
+        }
+    }
+    let verdict = if forged_identity { Verdict::Invalid } else { verdict };
     if manifest.is_none() && failures.is_empty() {
         failures.push(Finding {
             code: "claim.missing".into(),
@@ -424,6 +522,27 @@ pub fn explain(code: &str) -> String {
         "timeStamp.untrusted" => "The time stamp comes from an authority you do not trust.",
         "algorithm.unsupported" => "The signature uses an algorithm that is not supported.",
         "general.error" => "The content credentials could not be checked because of an internal error.",
+        "cawg.x509.signature.mismatch" | "cawg.ica.signature_mismatch" => {
+            "The identity statement (who made this, by DID) has a signature that does not match: it was \
+             forged or altered."
+        }
+        "cawg.x509.credential.untrusted" => {
+            "The identity statement is signed with a certificate that does not come from an authority you \
+             trust (every Hallmark wallet issues its own). Decide whether you trust the person named."
+        }
+        "cawg.identity.assertion.mismatch" | "cawg.ica.signer_payload.mismatch" => {
+            "The identity statement vouches for parts of the provenance record that differ from this file's: \
+             it was copied from another file or altered."
+        }
+        "cawg.identity.hard_binding_missing" => "The identity statement does not cover the content itself.",
+        "cawg.identity.assertion.duplicate" => "The identity statement lists the same part of the record twice.",
+        "cawg.identity.pad.invalid" | "cawg.identity.cbor.invalid" => {
+            "The identity statement is malformed: it was damaged or tampered with."
+        }
+        "cawg.identity.sig_type.unknown" => "The identity statement uses a kind of credential that cannot be checked.",
+        c if c.starts_with("cawg.ica.") => {
+            "The identity provider's credential in the identity statement could not be verified."
+        }
         _ => return format!("A content credentials check failed ({code})."),
     };
     text.to_string()
@@ -532,17 +651,212 @@ fn authors_of(m: &c2pa::Manifest) -> Vec<String> {
     out
 }
 
-fn signer_of(m: &c2pa::Manifest) -> SignerSummary {
-    let Some(info) = m.signature_info() else { return SignerSummary::default() };
-    let facts = super::cert::facts_from_pem_chain(info.cert_chain()).unwrap_or_default();
-    SignerSummary {
-        did: facts.dids.first().cloned(),
-        common_name: facts.common_name.or_else(|| info.common_name.clone()),
-        organization: facts.organization,
-        issuer: facts.issuer_organization.or(facts.issuer_common_name).or_else(|| info.issuer.clone()),
-        algorithm: info.alg.map(|a| a.to_string()),
-        serial_number: info.cert_serial_number.clone(),
-        certificate_expires: facts.not_after,
+/// What a report needs besides the manifests: the reader, every validation status (with its
+/// outcome), and the raw assertion store (identity assertions' signatures, which the reader
+/// replaces by a summary without the certificate).
+struct ReadContext<'a> {
+    reader: &'a c2pa::Reader,
+    statuses: Vec<(bool, c2pa::validation_status::ValidationStatus)>,
+    raw: Option<Value>,
+}
+
+impl<'a> ReadContext<'a> {
+    fn new(reader: &'a c2pa::Reader) -> Self {
+        let mut statuses = Vec::new();
+        if let Some(r) = reader.validation_results() {
+            let mut add = |codes: &c2pa::validation_results::StatusCodes| {
+                statuses.extend(codes.success().iter().chain(codes.informational()).map(|s| (true, s.clone())));
+                statuses.extend(codes.failure().iter().map(|s| (false, s.clone())));
+            };
+            if let Some(active) = r.active_manifest() {
+                add(active);
+            }
+            for delta in r.ingredient_deltas().into_iter().flatten() {
+                add(delta.validation_deltas());
+            }
+        }
+        let has_identity = reader.iter_manifests().any(|m| m.assertions().iter().any(|a| is_identity_label(a.label())));
+        let raw = has_identity.then(|| serde_json::from_str(&reader.detailed_json()).ok()).flatten();
+        ReadContext { reader, statuses, raw }
+    }
+}
+
+/// An assertion's label with its instance suffix (`__n`) when it has one.
+fn instance_label(a: &c2pa::ManifestAssertion) -> String {
+    if a.label().contains("__") {
+        a.label().to_string()
+    } else {
+        a.label_with_instance()
+    }
+}
+
+/// A failure that only says a credential is not from a trust anchor (the claim's certificate, or
+/// an identity assertion's: `cawg.x509.credential.untrusted` in newer c2pa releases).
+fn is_untrusted(code: &str) -> bool {
+    matches!(code, "signingCredential.untrusted" | "cawg.x509.credential.untrusted")
+}
+
+fn is_identity_label(label: &str) -> bool {
+    label == "cawg.identity" || label.starts_with("cawg.identity__")
+}
+
+/// Is `url` (a JUMBF URI of a validation status) one of an identity assertion?
+fn is_identity_url(url: &str) -> bool {
+    url.rsplit_once("/c2pa.assertions/").is_some_and(|(_, label)| is_identity_label(label))
+}
+
+fn signer_of(ctx: &ReadContext<'_>, m: &c2pa::Manifest) -> SignerSummary {
+    let mut summary = match m.signature_info() {
+        Some(info) => {
+            let facts = super::cert::facts_from_pem_chain(info.cert_chain()).unwrap_or_default();
+            SignerSummary {
+                did: facts.dids.first().cloned(),
+                common_name: facts.common_name.or_else(|| info.common_name.clone()),
+                organization: facts.organization,
+                issuer: facts.issuer_organization.or(facts.issuer_common_name).or_else(|| info.issuer.clone()),
+                algorithm: info.alg.map(|a| a.to_string()),
+                serial_number: info.cert_serial_number.clone(),
+                certificate_expires: facts.not_after,
+                public_key: facts.ed25519_key.map(hex::encode),
+                ..Default::default()
+            }
+        }
+        None => SignerSummary::default(),
+    };
+    summary.identity_assertions = identities_of(ctx, m, summary.did.as_deref());
+    summary.humanity = humanity_of(m, summary.did.as_deref(), &summary.identity_assertions);
+    summary
+}
+
+/// The label an assertion reference (`self#jumbf=c2pa.assertions/<label>`) points to.
+fn label_of_reference(url: &str) -> String {
+    url.rsplit_once('/').map_or(url, |(_, l)| l).to_string()
+}
+
+fn identities_of(ctx: &ReadContext<'_>, m: &c2pa::Manifest, signer_did: Option<&str>) -> Vec<IdentityAssertionSummary> {
+    let manifest_label = m.label().unwrap_or_default();
+    let store = ctx.raw.as_ref().and_then(|r| r.get("manifests")?.get(manifest_label)?.get("assertion_store"));
+    let mut out = Vec::new();
+    for a in m.assertions().iter().filter(|a| is_identity_label(a.label())) {
+        let label = instance_label(a);
+        let raw = store.and_then(|s| s.get(label.as_str()));
+        let payload = raw.and_then(|r| r.get("signer_payload"));
+        let sig_type = payload.and_then(|p| p.get("sig_type")).and_then(Value::as_str).map(str::to_string);
+        let roles = payload
+            .and_then(|p| p.get("role"))
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .unwrap_or_default();
+        let referenced_assertions = payload
+            .and_then(|p| p.get("referenced_assertions"))
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(|x| x.get("url")?.as_str()).map(label_of_reference).collect())
+            .unwrap_or_default();
+        let facts = raw
+            .and_then(|r| r.get("signature")?.as_str())
+            .filter(|_| sig_type.as_deref() == Some("cawg.x509.cose"))
+            .and_then(x509_facts_of_cose);
+        // Its validation statuses: those whose URI is this assertion of this manifest.
+        let suffix = format!("/{manifest_label}/c2pa.assertions/{label}");
+        let mine: Vec<&(bool, c2pa::validation_status::ValidationStatus)> =
+            ctx.statuses.iter().filter(|(_, s)| s.url().is_some_and(|u| u.ends_with(&suffix))).collect();
+        let failed: Vec<c2pa::validation_status::ValidationStatus> =
+            mine.iter().filter(|(ok, _)| !ok).map(|(_, s)| s.clone()).collect();
+        let trusted = mine.iter().any(|(ok, s)| *ok && s.code() == "signingCredential.trusted");
+        // c2pa replaces an identity assertion it validated by its summary (no padding fields);
+        // one that failed stays raw. c2pa 0.90 records no status for some failures (a signature
+        // that does not match), so the replacement is the reliable sign.
+        let validated = a.value().is_ok_and(|v| v.get("pad1").is_none());
+        let x509 = sig_type.as_deref() == Some("cawg.x509.cose");
+        let mut failures = findings(&failed);
+        let state = if failed.iter().any(|s| !is_untrusted(s.code())) {
+            IdentityState::Invalid
+        } else if validated {
+            if trusted && failed.is_empty() {
+                IdentityState::Valid
+            } else {
+                IdentityState::UntrustedSigner
+            }
+        } else if x509 {
+            failures.push(Finding {
+                code: "cawg.x509.signature.mismatch".into(),
+                explanation: explain("cawg.x509.signature.mismatch"),
+                detail: Some("the identity assertion's signature does not verify".into()),
+                url: Some(format!("self#jumbf=/c2pa{suffix}")),
+            });
+            IdentityState::Invalid
+        } else {
+            IdentityState::NotChecked
+        };
+        let did = facts.as_ref().and_then(|f| f.dids.first().cloned());
+        out.push(IdentityAssertionSummary {
+            label,
+            sig_type,
+            same_as_signer: did.is_some() && did.as_deref() == signer_did,
+            did,
+            common_name: facts.as_ref().and_then(|f| f.common_name.clone()),
+            issuer: facts.as_ref().and_then(|f| f.issuer_organization.clone().or_else(|| f.issuer_common_name.clone())),
+            roles,
+            referenced_assertions,
+            state,
+            failures,
+        });
+    }
+    out
+}
+
+/// The facts of the end-entity certificate of a `cawg.x509.cose` signature (base64 COSE_Sign1).
+fn x509_facts_of_cose(signature_b64: &str) -> Option<super::cert::CertFacts> {
+    use base64::Engine as _;
+    let cose = base64::engine::general_purpose::STANDARD.decode(signature_b64).ok()?;
+    let mut log = c2pa::status_tracker::StatusTracker::default();
+    let sign1 = c2pa::crypto::cose::parse_cose_sign1(&cose, &[], &mut log).ok()?;
+    let chain = c2pa::crypto::cose::cert_chain_from_sign1(&sign1).ok()?;
+    super::cert::facts_from_der(chain.first()?)
+}
+
+fn humanity_of(
+    m: &c2pa::Manifest,
+    signer_did: Option<&str>,
+    identities: &[IdentityAssertionSummary],
+) -> Option<HumanityCredential> {
+    let a = m.assertions().iter().find(|a| a.label() == super::sign::HUMANITY_LABEL)?;
+    let json = a.value().ok()?.get("credential")?.as_str()?.to_string();
+    let vc: Value = serde_json::from_str(&json).unwrap_or(Value::Null);
+    let id_of = |v: &Value| text_or_id(v);
+    let subject = match vc.get("credentialSubject") {
+        Some(Value::Array(subjects)) => subjects.first().and_then(|s| s.get("id")).and_then(Value::as_str),
+        Some(s) => s.get("id").and_then(Value::as_str),
+        None => None,
+    }
+    .map(str::to_string);
+    let types = match vc.get("type") {
+        Some(Value::String(t)) => vec![t.clone()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        _ => Vec::new(),
+    };
+    let covered_by_identity = identities.iter().any(|i| {
+        i.same_as_signer
+            && i.state != IdentityState::Invalid
+            && i.referenced_assertions.iter().any(|l| l == instance_label(a).as_str())
+    });
+    Some(HumanityCredential {
+        id: vc.get("id").and_then(Value::as_str).map(str::to_string),
+        issuer: vc.get("issuer").and_then(id_of),
+        subject_is_signer: subject.is_some() && subject.as_deref() == signer_did,
+        subject,
+        types,
+        covered_by_identity,
+        json,
+    })
+}
+
+/// A string, or an object's `id`.
+fn text_or_id(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => o.get("id").and_then(Value::as_str).map(str::to_string),
+        _ => None,
     }
 }
 
@@ -558,7 +872,8 @@ fn claim_generator_of(m: &c2pa::Manifest) -> Option<String> {
 
 const MAX_DEPTH: usize = 64;
 
-fn summarize(reader: &c2pa::Reader, m: &c2pa::Manifest, seen: &mut HashSet<String>, depth: usize) -> ManifestSummary {
+fn summarize(ctx: &ReadContext<'_>, m: &c2pa::Manifest, seen: &mut HashSet<String>, depth: usize) -> ManifestSummary {
+    let reader = ctx.reader;
     let label = m.label().unwrap_or_default().to_string();
     seen.insert(label.clone());
     let actions = actions_of(m);
@@ -571,7 +886,7 @@ fn summarize(reader: &c2pa::Reader, m: &c2pa::Manifest, seen: &mut HashSet<Strin
             .active_manifest()
             .filter(|l| depth < MAX_DEPTH && !seen.contains(*l))
             .and_then(|l| reader.get_manifest(l))
-            .map(|sm| Box::new(summarize(reader, sm, seen, depth + 1)));
+            .map(|sm| Box::new(summarize(ctx, sm, seen, depth + 1)));
         if let Some(s) = &sub {
             ai_in_history = stronger(ai_in_history, s.ai_in_history);
         }
@@ -607,7 +922,7 @@ fn summarize(reader: &c2pa::Reader, m: &c2pa::Manifest, seen: &mut HashSet<Strin
         title: m.title().map(str::to_string),
         format: m.format().map(str::to_string),
         claim_generator: claim_generator_of(m),
-        signer: signer_of(m),
+        signer: signer_of(ctx, m),
         signed_at: stamped.clone().or(stated),
         time_stamped: stamped.is_some(),
         authors: authors_of(m),

@@ -538,3 +538,227 @@ fn report_serializes() {
     assert_eq!(v["manifest"]["actions"][0]["digital_source_type"], "digitalCapture");
     assert_eq!(v["manifest"]["training"]["entries"]["ai_training"], "notAllowed");
 }
+
+/// The identity assertion of a report's active manifest (exactly one).
+fn identity(r: &VerifyReport) -> &IdentityAssertionSummary {
+    let ids = &r.manifest.as_ref().unwrap().signer.identity_assertions;
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    &ids[0]
+}
+
+/// Every signed file (embedded in each format, a sidecar, a PDF sidecar) carries a CAWG identity
+/// assertion naming the signer's DID with its role, signed over the content binding and the
+/// statements, which c2pa validates: untrusted without anchors, valid with the wallet CA.
+#[test]
+fn identity_assertion_names_the_did_in_every_format() {
+    let s = signer(CREATOR, 1);
+    let anchors = VerifyOptions { trust_anchors: vec![ca().certificate_pem()] };
+    let pdf = testmedia::pdf();
+    let mut cases: Vec<(String, &str, Vec<u8>, bool)> =
+        all_samples().into_iter().map(|x| (x.name.to_string(), x.mime, x.bytes, false)).collect();
+    cases.push(("side.jpg".into(), "image/jpeg", jpeg(5), true));
+    cases.push(("doc.pdf".into(), "application/pdf", pdf, true));
+    for (name, mime, bytes, sidecar) in cases {
+        let opts = SignOptions { sidecar, ..titled(&name) };
+        let signed = sign_bytes(&s, &bytes, mime, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let verify = |o: &VerifyOptions| {
+            if sidecar {
+                verify_sidecar_bytes(&signed.bytes, &bytes, mime, o).unwrap()
+            } else {
+                verify_bytes(&signed.bytes, mime, o).unwrap()
+            }
+        };
+        let r = verify(&untrusted());
+        assert_eq!(codes(&r), ["signingCredential.untrusted"], "{name}: the identity's own untrust is not repeated");
+        let id = identity(&r);
+        assert_eq!(id.label, "cawg.identity");
+        assert_eq!(id.sig_type.as_deref(), Some("cawg.x509.cose"));
+        assert_eq!(id.did.as_deref(), Some(CREATOR), "{name}");
+        assert!(id.same_as_signer);
+        assert_eq!(id.common_name.as_deref(), Some("Test signer"));
+        assert!(id.issuer.as_deref().unwrap().starts_with("Hallmark wallet"));
+        assert_eq!(id.roles, ["cawg.creator"]);
+        assert_eq!(id.state, IdentityState::UntrustedSigner, "{name}: {:?}", id.failures);
+        assert_eq!(id.failures.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(), ["signingCredential.untrusted"]);
+        for label in ["c2pa.actions.v2", "cawg.training-mining", "cawg.metadata"] {
+            assert!(
+                id.referenced_assertions.iter().any(|l| l == label),
+                "{name}: {label} in {:?}",
+                id.referenced_assertions
+            );
+        }
+        assert!(
+            id.referenced_assertions.iter().any(|l| l.starts_with("c2pa.hash.")),
+            "{name}: the content binding is signed: {:?}",
+            id.referenced_assertions
+        );
+        assert!(r.manifest.as_ref().unwrap().signer.humanity.is_none());
+
+        let r = verify(&anchors);
+        assert_eq!(r.verdict, Verdict::Valid, "{name}: {:?}", r.failures);
+        let id = identity(&r);
+        assert_eq!(id.state, IdentityState::Valid, "{name}: {:?}", id.failures);
+        assert!(id.failures.is_empty());
+    }
+}
+
+/// The named actor's role follows what the signer did: edited (with a parent), published, or
+/// none for a bare re-signing; the parent's own identity assertion stays readable in the history.
+#[test]
+fn identity_roles_follow_the_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let creator = signer(CREATOR, 1);
+    let editor = signer(EDITOR, 2);
+    let parent = dir.path().join("parent.jpg");
+    std::fs::write(&parent, sign_bytes(&creator, &jpeg(1), "jpg", &SignOptions::default()).unwrap().bytes).unwrap();
+
+    let opts = SignOptions { parent: Some(parent.clone()), action: Some("cropped".into()), ..Default::default() };
+    let edited = sign_bytes(&editor, &jpeg(2), "jpg", &opts).unwrap();
+    let r = verify_bytes(&edited.bytes, "jpg", &untrusted()).unwrap();
+    let id = identity(&r);
+    assert_eq!((id.did.as_deref(), id.roles.as_slice()), (Some(EDITOR), &["cawg.editor".to_string()][..]));
+    assert!(
+        id.referenced_assertions.iter().any(|l| l.starts_with("c2pa.ingredient")),
+        "{:?}",
+        id.referenced_assertions
+    );
+    let m = r.manifest.as_ref().unwrap();
+    let pm = m.ingredients[0].manifest.as_ref().unwrap();
+    assert_eq!(pm.signer.identity_assertions.len(), 1);
+    assert_eq!(pm.signer.identity_assertions[0].did.as_deref(), Some(CREATOR));
+    assert_eq!(pm.signer.identity_assertions[0].roles, ["cawg.creator"]);
+
+    let publisher = signer(PUBLISHER, 3);
+    let opts = SignOptions { action: Some("published".into()), ..Default::default() };
+    let published = sign_bytes(&publisher, &edited.bytes, "jpg", &opts).unwrap();
+    let r = verify_bytes(&published.bytes, "jpg", &untrusted()).unwrap();
+    assert_eq!(identity(&r).roles, ["cawg.publisher"]);
+    assert_eq!(identity(&r).did.as_deref(), Some(PUBLISHER));
+
+    let resigned = sign_bytes(&publisher, &edited.bytes, "jpg", &SignOptions::default()).unwrap();
+    let r = verify_bytes(&resigned.bytes, "jpg", &untrusted()).unwrap();
+    assert!(identity(&r).roles.is_empty(), "re-signing without an edit claims no role");
+    assert_eq!(identity(&r).state, IdentityState::UntrustedSigner);
+}
+
+const HUMANITY_VC: &str = r#"{
+  "@context": ["https://www.w3.org/ns/credentials/v2"],
+  "id": "urn:uuid:6c0a3d1e-1b7e-4f55-9d0e-2f4c1a7b9e10",
+  "type": ["VerifiableCredential", "HumanityCredential"],
+  "issuer": {"id": "did:web:personhood.example", "name": "Personhood Example"},
+  "validFrom": "2026-01-01T00:00:00Z",
+  "credentialSubject": {"id": "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp", "isHuman": true},
+  "proof": {"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "proofValue": "z58DAdFfa9SkqZMVPxAQp"}
+}"#;
+
+/// A humanity credential given when signing is embedded verbatim, covered by the claim signature
+/// and by the DID's identity assertion, and read back with its issuer and subject.
+#[test]
+fn humanity_credential_is_embedded_and_read_back() {
+    let s = signer(CREATOR, 1);
+    let opts = SignOptions { humanity_credential: Some(HUMANITY_VC.into()), ..Default::default() };
+    let signed = sign_bytes(&s, &jpeg(1), "jpg", &opts).unwrap();
+    let r = verify_bytes(&signed.bytes, "jpg", &untrusted()).unwrap();
+    assert_eq!(r.verdict, Verdict::UntrustedSigner, "{:?}", r.failures);
+    assert_eq!(codes(&r), ["signingCredential.untrusted"]);
+    let h = r.manifest.as_ref().unwrap().signer.humanity.clone().expect("the humanity credential");
+    assert_eq!(h.json, HUMANITY_VC, "embedded verbatim, so its proof stays checkable");
+    assert_eq!(h.id.as_deref(), Some("urn:uuid:6c0a3d1e-1b7e-4f55-9d0e-2f4c1a7b9e10"));
+    assert_eq!(h.issuer.as_deref(), Some("did:web:personhood.example"));
+    assert_eq!(h.subject.as_deref(), Some(CREATOR));
+    assert_eq!(h.types, ["VerifiableCredential", "HumanityCredential"]);
+    assert!(h.subject_is_signer && h.covered_by_identity, "{h:?}");
+    assert!(identity(&r).referenced_assertions.iter().any(|l| l == HUMANITY_LABEL));
+    let v = serde_json::to_value(&r).unwrap();
+    assert_eq!(v["manifest"]["signer"]["humanity"]["subject"], CREATOR);
+    assert_eq!(v["manifest"]["signer"]["identity_assertions"][0]["did"], CREATOR);
+    assert_eq!(v["manifest"]["signer"]["identity_assertions"][0]["state"], "untrusted_signer");
+
+    // Someone else's credential: embedded, but flagged as not about the signer.
+    let other = signer(EDITOR, 2);
+    let signed = sign_bytes(&other, &jpeg(1), "jpg", &opts).unwrap();
+    let r = verify_bytes(&signed.bytes, "jpg", &untrusted()).unwrap();
+    let h = r.manifest.unwrap().signer.humanity.unwrap();
+    assert_eq!(h.subject.as_deref(), Some(CREATOR));
+    assert!(!h.subject_is_signer);
+
+    // Not a verifiable credential: refused before anything is signed.
+    for bad in [
+        "not json",
+        "[1]",
+        r#"{"type":"Foo","issuer":"x","credentialSubject":{}}"#,
+        r#"{"type":"VerifiableCredential"}"#,
+    ] {
+        let opts = SignOptions { humanity_credential: Some(bad.into()), ..Default::default() };
+        let e = sign_bytes(&s, &jpeg(1), "jpg", &opts).unwrap_err();
+        assert_eq!(e.code(), "bad_humanity_credential", "{bad}: {e}");
+    }
+}
+
+/// An identity credential holder that signs as the real one, then damages the signature.
+struct CorruptingHolder(c2pa::identity::x509::X509CredentialHolder);
+
+impl c2pa::identity::builder::CredentialHolder for CorruptingHolder {
+    fn sig_type(&self) -> &'static str {
+        self.0.sig_type()
+    }
+
+    fn reserve_size(&self) -> usize {
+        self.0.reserve_size()
+    }
+
+    fn sign(
+        &self,
+        payload: &c2pa::identity::SignerPayload,
+    ) -> Result<Vec<u8>, c2pa::identity::builder::IdentityBuilderError> {
+        let mut sig = self.0.sign(payload)?;
+        let last = sig.len() - 1;
+        sig[last] ^= 0x01;
+        Ok(sig)
+    }
+}
+
+/// A forged identity signature (inside a validly signed claim), an identity assertion changed
+/// after signing, and one naming another DID than the signer's: each is reported.
+#[test]
+fn tampered_identity_assertion_is_reported() {
+    use c2pa::identity::x509::X509CredentialHolder;
+    let s = signer(CREATOR, 1);
+    let opts = SignOptions::default();
+
+    let forged = CorruptingHolder(X509CredentialHolder::from_raw_signer(s.raw_signer(4096)));
+    let signed = sign::sign_with_holder(&s, forged, &jpeg(1), "image/jpeg", "input", &opts).unwrap();
+    let r = verify_bytes(&signed.bytes, "jpg", &untrusted()).unwrap();
+    let id = identity(&r);
+    assert_eq!(id.state, IdentityState::Invalid, "{id:?}");
+    assert!(!id.failures.is_empty());
+    assert_eq!(id.did.as_deref(), Some(CREATOR), "the certificate is still read");
+    assert_eq!(r.verdict, Verdict::Invalid, "{:?}", r.failures);
+    assert!(
+        r.failures.iter().any(|f| f.url.as_deref().is_some_and(|u| u.ends_with("cawg.identity"))),
+        "{:?}",
+        r.failures
+    );
+
+    // Changed after signing: the claim no longer matches it, and its own check fails too.
+    let signed = sign_bytes(&s, &jpeg(1), "jpg", &opts).unwrap();
+    let mut bytes = signed.bytes.clone();
+    let at = bytes.windows(14).position(|w| w == b"cawg.x509.cose").expect("the identity's sig_type");
+    bytes[at + 8] = b'4';
+    let r = verify_bytes(&bytes, "jpg", &untrusted()).unwrap();
+    assert_eq!(r.verdict, Verdict::Invalid);
+    assert!(codes(&r).contains(&"assertion.hashedURI.mismatch"), "{:?}", codes(&r));
+    assert_eq!(identity(&r).state, IdentityState::Invalid, "{:?}", identity(&r));
+
+    // An identity assertion by another identity's certificate: valid in itself, but it does not
+    // name the signer.
+    let other = signer(EDITOR, 2);
+    let holder = X509CredentialHolder::from_raw_signer(other.raw_signer(4096));
+    let signed = sign::sign_with_holder(&s, holder, &jpeg(1), "image/jpeg", "input", &opts).unwrap();
+    let r = verify_bytes(&signed.bytes, "jpg", &untrusted()).unwrap();
+    let id = identity(&r);
+    assert_eq!(id.did.as_deref(), Some(EDITOR));
+    assert_eq!(r.manifest.as_ref().unwrap().signer.did.as_deref(), Some(CREATOR));
+    assert!(!id.same_as_signer);
+    assert_eq!(id.state, IdentityState::UntrustedSigner, "{id:?}");
+}

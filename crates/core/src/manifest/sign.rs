@@ -18,10 +18,62 @@
 //! * the claim thumbnail the caller gives (c2pa does not decode images here).
 //! * ingredients — the signed parent as `parentOf`; a manifest the input already had is kept as
 //!   the `parentOf` ingredient when no parent is given, else as `componentOf` (with `c2pa.placed`).
+//! * `cawg.identity` — a CAWG identity assertion (below), in every manifest.
+//! * `org.hallmark.humanity` ([`HUMANITY_LABEL`]) — the humanity credential, when one is given.
+//!
+//! # The DID and the humanity credential: what is bound, and how
+//!
+//! **CAWG identity assertion.** c2pa 0.90.22 implements the CAWG identity assertion 1.1 for two
+//! credential types: `cawg.x509.cose` (an X.509 certificate signs the assertion with COSE) and
+//! `cawg.identity_claims_aggregation` (a verifiable credential issued *by an identity
+//! aggregator* over this very assertion's signer payload — something only such a service can
+//! issue, so Hallmark cannot produce it). Hallmark uses the first, fully synchronously (no async
+//! runtime): c2pa's `IdentityAssertionSigner` wraps the claim signer, and an
+//! `X509CredentialHolder` signs the identity assertion with the *same* identity key and the same
+//! wallet-issued certificate whose subject alternative name is the DID
+//! ([`super::cert`]). Each identity assertion states:
+//!
+//! * the named actor: the DID, as the certificate's SAN URI, with the certificate chain to the
+//!   wallet CA inside the COSE signature;
+//! * the actor's role: `cawg.creator` for a new creation, `cawg.editor` for an edit,
+//!   `cawg.publisher` for `c2pa.published`, none for a bare re-signing;
+//! * `referenced_assertions`, the hashed assertions the actor signs over: the hard binding (the
+//!   content itself; c2pa always adds it), `c2pa.actions`, the ingredients, the thumbnail,
+//!   `cawg.training-mining`, `cawg.metadata` and the humanity assertion, those present.
+//!
+//! Readers (c2pa-rs, c2pa-python) validate it: signature, padding, and that each referenced
+//! assertion is in the claim with the same hash; the certificate is checked against the CAWG
+//! trust anchors, which [`super::read`] sets to the same anchors as the claim's. Without the
+//! wallet CA among them it reports `signingCredential.untrusted` (c2pa-rs 0.90) or
+//! `cawg.x509.credential.untrusted` (newer c2pa, e.g. c2pa-python 0.38) — the manifest stays
+//! valid, as for the claim's own self-issued certificate.
+//!
+//! *What this adds, honestly:* the claim is already signed by the same key and certificate, so
+//! the identity assertion proves nothing new cryptographically; it states the DID in the
+//! standard CAWG form that identity-aware tools display, with a role, over an explicit list of
+//! assertions. *Not covered:* identity claims aggregation (social accounts, verified web sites,
+//! documents), DID-document resolution (the DID is bound by the wallet CA's certificate, not by
+//! resolving the DID), time stamps, and identity assertions by anyone other than the signer.
+//!
+//! **Humanity credential.** CAWG has no assertion for carrying a verifiable credential the actor
+//! holds: an identity-claims-aggregation credential must be issued over the signer payload by the
+//! aggregator, so a humanity credential issued earlier cannot be one, and `cawg.metadata` admits
+//! only metadata vocabularies. Hallmark therefore embeds it in its own assertion,
+//! `org.hallmark.humanity`: CBOR `{ "credential": "<the VC's JSON text, verbatim>" }`, checked
+//! only for shape when signing (a JSON object of type `VerifiableCredential` with `issuer` and
+//! `credentialSubject`). It is covered by the claim signature and listed in the identity
+//! assertion's `referenced_assertions`, so the DID vouches that it presents this credential with
+//! this content. *Not covered here:* the credential's proof, issuer trust, expiry and status (the
+//! wallet's VC verifier checks those from the raw JSON the report returns), and whether the
+//! credential's subject is the signer — the report states it (`subject_is_signer`); a credential
+//! about another DID says nothing about the signer. Other C2PA tools show it as an unknown
+//! assertion.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
+use c2pa::identity::builder::{CredentialHolder, IdentityAssertionBuilder, IdentityAssertionSigner};
+use c2pa::identity::x509::X509CredentialHolder;
 use serde_json::json;
 
 use super::{mime_from_path, supported_mime, ManifestError, MediaSigner};
@@ -51,6 +103,39 @@ pub const EDIT_ACTIONS: &[&str] = &[
     "c2pa.published",
     "c2pa.unknown",
 ];
+
+/// The label of Hallmark's assertion carrying a humanity credential: CBOR `{ "credential":
+/// "<the verifiable credential's JSON text>" }`. Not a C2PA or CAWG standard assertion; other
+/// validators show it as an unknown (custom) assertion and ignore it.
+pub const HUMANITY_LABEL: &str = "org.hallmark.humanity";
+
+/// The assertions the CAWG identity assertion signs over, by label (those present in the claim;
+/// c2pa always adds the hard binding). The `__n` forms are further instances (two ingredients).
+const IDENTITY_REFERENCES: &[&str] = &[
+    "c2pa.actions",
+    "c2pa.actions.v2",
+    "c2pa.ingredient",
+    "c2pa.ingredient.v2",
+    "c2pa.ingredient.v3",
+    "c2pa.ingredient__1",
+    "c2pa.ingredient.v2__1",
+    "c2pa.ingredient.v3__1",
+    "c2pa.ingredient__2",
+    "c2pa.ingredient.v2__2",
+    "c2pa.ingredient.v3__2",
+    "c2pa.thumbnail.claim",
+    "c2pa.thumbnail.claim.jpeg",
+    "c2pa.thumbnail.claim.png",
+    "c2pa.thumbnail.claim.webp",
+    "c2pa.thumbnail.claim.gif",
+    "cawg.training-mining",
+    "cawg.metadata",
+    HUMANITY_LABEL,
+];
+
+/// Room for the identity assertion beyond the certificate chain: the COSE structure and
+/// signature, and the signer payload (one hashed reference per assertion above, ~100 bytes each).
+const IDENTITY_ROOM: usize = 4096;
 
 const DST: &str = "http://cv.iptc.org/newscodes/digitalsourcetype/";
 const PARENT_ID: &str = "hallmark-parent";
@@ -92,6 +177,11 @@ pub struct SignOptions {
     pub thumbnail: Option<Thumbnail>,
     /// Return the manifest store for a `.c2pa` sidecar instead of embedding it.
     pub sidecar: bool,
+    /// A humanity (proof-of-personhood) credential the wallet holds: the verifiable credential's
+    /// JSON text, exactly as stored. Embedded verbatim in the [`HUMANITY_LABEL`] assertion, which
+    /// the claim signature and the CAWG identity assertion both cover (see the module
+    /// documentation for what that does and does not prove).
+    pub humanity_credential: Option<String>,
 }
 
 /// The result of [`sign_bytes`].
@@ -105,6 +195,8 @@ pub struct Signed {
     pub sidecar: bool,
     /// The input already carried a manifest, now kept as an ingredient.
     pub kept_previous_manifest: bool,
+    /// The new (active) manifest's label, `urn:c2pa:<uuid>`.
+    pub label: String,
 }
 
 /// The result of [`sign_file`].
@@ -120,6 +212,51 @@ pub struct SignedFile {
     pub size: u64,
     /// The input already carried a manifest, now kept as an ingredient.
     pub kept_previous_manifest: bool,
+    /// The new (active) manifest's label, `urn:c2pa:<uuid>`.
+    pub label: String,
+}
+
+/// The content of the [`HUMANITY_LABEL`] assertion.
+#[derive(serde::Serialize)]
+struct HumanityAssertion<'a> {
+    /// The verifiable credential's JSON text, verbatim (a proof over it stays checkable).
+    credential: &'a str,
+}
+
+/// Checks that `text` is a verifiable credential's JSON (an object whose `type` includes
+/// `VerifiableCredential`, with an `issuer` and a `credentialSubject`). The proof is not checked
+/// here: that is the wallet's VC verifier's job.
+fn check_humanity_credential(text: &str) -> Result<(), ManifestError> {
+    let bad = |why: &str| ManifestError::BadHumanityCredential(why.to_string());
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| bad(&format!("not JSON: {e}")))?;
+    let obj = v.as_object().ok_or_else(|| bad("not a JSON object"))?;
+    let is_vc = match obj.get("type") {
+        Some(serde_json::Value::String(t)) => t == "VerifiableCredential",
+        Some(serde_json::Value::Array(ts)) => ts.iter().any(|t| t == "VerifiableCredential"),
+        _ => false,
+    };
+    if !is_vc {
+        return Err(bad("its type does not include VerifiableCredential"));
+    }
+    if !obj.contains_key("issuer") || !obj.contains_key("credentialSubject") {
+        return Err(bad("it has no issuer or no credentialSubject"));
+    }
+    Ok(())
+}
+
+/// The claim signer with one CAWG identity assertion signed by `holder` (Hallmark: the
+/// identity's own X.509 certificate, DID in the subject alternative name, `sig_type`
+/// `cawg.x509.cose`), naming the actor with `roles`.
+fn identity_signer<H>(signer: &MediaSigner, holder: H, roles: &[&str]) -> IdentityAssertionSigner
+where
+    H: CredentialHolder + Send + Sync + 'static,
+{
+    let mut claim_signer = IdentityAssertionSigner::new(signer.raw_signer(1024));
+    let mut identity = IdentityAssertionBuilder::for_credential_holder(holder);
+    identity.add_referenced_assertions(IDENTITY_REFERENCES);
+    identity.add_roles(roles);
+    claim_signer.add_identity_assertion(identity);
+    claim_signer
 }
 
 /// Does `bytes` start like a `mime` file? (Format identification only; the c2pa parser does the rest.)
@@ -269,6 +406,18 @@ pub fn sign_bytes(
     sign_inner(signer, input, format, "input", options)
 }
 
+/// Like [`sign_bytes`], naming the input `name` (e.g. its path) in error messages. The title is
+/// not defaulted: set `options.title` to the file name when wanted.
+pub fn sign_named_bytes(
+    signer: &MediaSigner,
+    input: &[u8],
+    name: &str,
+    format: &str,
+    options: &SignOptions,
+) -> Result<Signed, ManifestError> {
+    sign_inner(signer, input, format, name, options)
+}
+
 fn sign_inner(
     signer: &MediaSigner,
     input: &[u8],
@@ -276,6 +425,22 @@ fn sign_inner(
     path: &str,
     options: &SignOptions,
 ) -> Result<Signed, ManifestError> {
+    let holder = X509CredentialHolder::from_raw_signer(signer.raw_signer(IDENTITY_ROOM));
+    sign_with_holder(signer, holder, input, format, path, options)
+}
+
+/// [`sign_inner`] with the identity assertion signed by `holder` (tests give forged ones).
+pub(super) fn sign_with_holder<H>(
+    signer: &MediaSigner,
+    holder: H,
+    input: &[u8],
+    format: &str,
+    path: &str,
+    options: &SignOptions,
+) -> Result<Signed, ManifestError>
+where
+    H: CredentialHolder + Send + Sync + 'static,
+{
     let mime = supported_mime(format).ok_or_else(|| ManifestError::UnsupportedFormat { what: format.to_string() })?;
     let embeddable = super::supported_formats().iter().any(|f| f.mime == mime && f.embed);
     if !embeddable && !options.sidecar {
@@ -311,8 +476,33 @@ fn sign_inner(
         None => None,
     };
     let previous = has_manifest(input, mime, path)?;
-
-    let context = super::context(&[])?;
+    if let Some(vc) = &options.humanity_credential {
+        check_humanity_credential(vc)?;
+    }
+    let opened_from = if parent.is_some() {
+        Some(PARENT_ID)
+    } else if previous {
+        Some(PREVIOUS_ID)
+    } else {
+        None
+    };
+    // The identity assertion's role for the DID: it created the content, or edited (published)
+    // it; re-signing without any edit states no role.
+    let roles: &[&str] = match (opened_from, action) {
+        (None, _) => &["cawg.creator"],
+        (Some(_), Some("c2pa.published")) => &["cawg.publisher"],
+        (Some(_), Some(_)) => &["cawg.editor"],
+        (Some(_), None) if parent.is_some() || options.ai_generated => &["cawg.editor"],
+        (Some(_), None) => &[],
+    };
+    let claim_signer = identity_signer(signer, holder, roles);
+    // Where c2pa cannot embed (PDF), the sidecar is signed through the context's signer, the
+    // only signing path that writes dynamic assertions such as the identity assertion there.
+    let (context, claim_signer) = if embeddable {
+        (super::context(&[])?, Some(claim_signer))
+    } else {
+        (super::context(&[])?.with_signer(claim_signer), None)
+    };
     let mut definition = json!({
         "format": mime,
         "claim_generator_info": [{ "name": "Hallmark", "version": env!("CARGO_PKG_VERSION") }],
@@ -354,13 +544,6 @@ fn sign_inner(
         .replace_nanosecond(0)
         .ok()
         .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok());
-    let opened_from = if parent.is_some() {
-        Some(PARENT_ID)
-    } else if previous {
-        Some(PREVIOUS_ID)
-    } else {
-        None
-    };
     match opened_from {
         None => {
             let source = if options.ai_generated { "trainedAlgorithmicMedia" } else { "digitalCapture" };
@@ -412,16 +595,25 @@ fn sign_inner(
     }
     builder.add_assertion_json("cawg.metadata", &metadata).map_err(sign_err)?;
 
+    if let Some(vc) = &options.humanity_credential {
+        builder.add_assertion(HUMANITY_LABEL, &HumanityAssertion { credential: vc }).map_err(sign_err)?;
+    }
+
     if let Some(t) = &options.thumbnail {
         let tmime = supported_mime(&t.format).unwrap_or("image/jpeg");
         builder.set_thumbnail(tmime, &mut Cursor::new(&t.bytes)).map_err(|e| from_c2pa(e, path, mime))?;
     }
     builder.set_no_embed(options.sidecar);
+    // The manifest's label, chosen here so the caller can index it without reading the file back.
+    let uuid = crate::ids::random_uuid().map_err(|e| ManifestError::Signing(format!("no randomness: {e}")))?;
+    let label = format!("urn:c2pa:{uuid}");
+    builder.definition.label = Some(label.clone());
 
-    let bytes = if embeddable {
+    let bytes = if let Some(claim_signer) = &claim_signer {
         let mut source = Cursor::new(input);
         let mut dest = Cursor::new(Vec::with_capacity(input.len() + 64 * 1024));
-        let manifest = builder.sign(signer, mime, &mut source, &mut dest).map_err(|e| from_c2pa(e, path, mime))?;
+        let manifest =
+            builder.sign(claim_signer, mime, &mut source, &mut dest).map_err(|e| from_c2pa(e, path, mime))?;
         if options.sidecar {
             manifest
         } else {
@@ -433,9 +625,9 @@ fn sign_inner(
         let mut hash = c2pa::assertions::DataHash::new("jumbf manifest", "sha256");
         hash.gen_hash_from_stream(&mut Cursor::new(input)).map_err(|e| from_c2pa(e, path, mime))?;
         builder.add_assertion("c2pa.hash.data", &hash).map_err(sign_err)?;
-        builder.sign_data_hashed_embeddable(signer, &hash, mime).map_err(|e| from_c2pa(e, path, mime))?
+        builder.sign_embeddable(mime).map_err(|e| from_c2pa(e, path, mime))?
     };
-    Ok(Signed { bytes, format: mime, sidecar: options.sidecar, kept_previous_manifest: previous })
+    Ok(Signed { bytes, format: mime, sidecar: options.sidecar, kept_previous_manifest: previous, label })
 }
 
 /// Signs the file `input` and writes the result to `output` — the signed copy, or the `.c2pa`
@@ -470,6 +662,7 @@ pub fn sign_file(
         sidecar: signed.sidecar,
         size: signed.bytes.len() as u64,
         kept_previous_manifest: signed.kept_previous_manifest,
+        label: signed.label,
     })
 }
 

@@ -58,12 +58,7 @@ fn status_list_url(issuer: &str, n: usize) -> Result<String, WalletError> {
         let base = doc_url.trim_end_matches("did.json").trim_end_matches(".well-known/");
         return Ok(format!("{base}credentials/status/{n}"));
     }
-    let mut b = [0u8; 16];
-    getrandom::fill(&mut b).map_err(|e| CredentialError::Sign(format!("no randomness: {e}")))?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex::encode(b);
-    Ok(format!("urn:uuid:{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..]))
+    Ok(crate::ids::random_urn_uuid().map_err(|e| CredentialError::Sign(format!("no randomness: {e}")))?)
 }
 
 /// Keeps the status list credentials a person gave (`lists`) that verify — signed by their

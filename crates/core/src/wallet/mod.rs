@@ -21,6 +21,10 @@ mod credentials;
 mod media;
 pub(crate) use credentials::keep_status_lists;
 pub use credentials::Issued;
+pub use media::{
+    verify_media, BatchReport, FailedItem, FindReport, HumanityCheck, KeyBinding, MediaMatch, MediaVerification,
+    SignEvent, SignJob, SignOutput, SignedItem, SignerTrust, IMPOSTOR_CODE, MAX_MEDIA_BYTES,
+};
 
 /// Environment variable naming the data folder.
 pub const ENV_HOME: &str = "HALLMARK_HOME";
@@ -58,6 +62,17 @@ pub enum WalletError {
     /// Content credentials problems (signing or verifying media).
     #[error(transparent)]
     Manifest(#[from] crate::manifest::ManifestError),
+    /// A media file could not be fingerprinted (looked up).
+    #[error(transparent)]
+    Fingerprint(#[from] crate::fingerprint::FingerprintError),
+    /// The media files to sign or look up: none found, a bad pattern, a file too large.
+    #[error("{message}")]
+    Media {
+        /// Stable code: `input_not_found`, `bad_pattern`, `too_large`, `read_failed`.
+        code: &'static str,
+        /// What went wrong and what to do.
+        message: String,
+    },
     /// The wallet is locked and no passphrase was given.
     #[error("the wallet is locked and no passphrase was given: set HALLMARK_PASSPHRASE, pass --passphrase-file FILE, or run in a terminal to be asked")]
     NeedPassphrase,
@@ -150,6 +165,8 @@ impl WalletError {
             WalletError::Credential(e) => e.code(),
             WalletError::Community(e) => e.code(),
             WalletError::Manifest(e) => e.code(),
+            WalletError::Fingerprint(e) => e.code(),
+            WalletError::Media { code, .. } => code,
             WalletError::Mnemonic(e) => match e {
                 MnemonicError::Random(_) => "random_failed",
                 _ => "invalid_phrase",
