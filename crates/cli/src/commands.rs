@@ -38,6 +38,9 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
         Command::Cred(c) => crate::cred::run(g, &home, mode, c),
         Command::Trust(t) => crate::cred::trust(&home, mode, t),
         Command::Community(c) => crate::community::run(g, &home, mode, c),
+        Command::Sign(a) => crate::media::sign(g, &home, mode, a),
+        Command::Verify { file } => crate::media::verify(&home, mode, &file),
+        Command::Find { file } => crate::media::find(&home, mode, &file),
     }
 }
 

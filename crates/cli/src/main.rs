@@ -5,6 +5,7 @@ mod args;
 mod commands;
 mod community;
 mod cred;
+mod media;
 mod secrets;
 
 use std::process::ExitCode;
@@ -48,7 +49,7 @@ impl CliError {
     /// The process exit code (see the README).
     fn exit_code(&self) -> u8 {
         match self.code() {
-            "usage" | "bad_keyring_mode" => 2,
+            "usage" | "bad_keyring_mode" | "unknown_action" => 2,
             "wrong_passphrase" => 3,
             "no_wallet" => 4,
             "need_passphrase" => 5,
@@ -60,6 +61,7 @@ impl CliError {
             | "unsupported_verification_method"
             | "too_large" => 7,
             "issuer_unresolvable" | "method_not_listed" | "status_unavailable" | "did_unreachable" | "did_timeout" => 8,
+            "no_manifest" => media::EXIT_NO_MANIFEST,
             _ => 1,
         }
     }
