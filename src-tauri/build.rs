@@ -43,6 +43,11 @@ const COMMANDS: &[&str] = &[
     "community_promote",
     "community_leave",
     "community_ban",
+    "media_sign",
+    "media_cancel",
+    "media_verify",
+    "media_find",
+    "media_formats",
 ];
 
 fn main() {

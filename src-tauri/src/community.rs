@@ -799,38 +799,10 @@ pub async fn community_ban(
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    use hallmark_core::{DidMethod, RecoveryPhrase};
-    use zeroize::Zeroizing;
+    use hallmark_core::DidMethod;
 
     use super::*;
-
-    /// A fresh data folder, removed at the end of the test.
-    struct TempHome(PathBuf);
-
-    impl TempHome {
-        fn new() -> TempHome {
-            static N: AtomicUsize = AtomicUsize::new(0);
-            let n = N.fetch_add(1, Ordering::SeqCst);
-            let dir = std::env::temp_dir().join(format!("hallmark-app-community-{}-{n}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            TempHome(dir)
-        }
-    }
-
-    impl Drop for TempHome {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
-    fn unlocked(home: &Path) -> UnlockedWallet {
-        let phrase = RecoveryPhrase::generate().unwrap();
-        Wallet::create(home, &phrase, "passphrase-1", KeyringMode::None).unwrap();
-        Wallet::open(home, KeyringMode::None).unwrap().unlock(|| Ok(Zeroizing::new("passphrase-1".into()))).unwrap()
-    }
+    use crate::testutil::{unlocked, TempDir};
 
     /// The code and the message the screen would show.
     fn shown<T: std::fmt::Debug>(r: Result<T, WalletError>) -> (String, String) {
@@ -846,7 +818,7 @@ mod tests {
 
     #[test]
     fn a_moderators_story_in_one_wallet() {
-        let home = TempHome::new();
+        let home = TempDir::new("community");
         let mut w = unlocked(&home.0);
         let alice = w.new_identity(DidMethod::Key, Some("Alice".into()), None).unwrap().did;
         let bob = w.new_identity(DidMethod::Key, Some("Bob".into()), None).unwrap().did;
@@ -972,8 +944,8 @@ mod tests {
 
     #[test]
     fn a_member_of_a_community_run_elsewhere() {
-        let desk_home = TempHome::new();
-        let member_home = TempHome::new();
+        let desk_home = TempDir::new("community");
+        let member_home = TempDir::new("community");
         let mut desk = unlocked(&desk_home.0);
         let mut me = unlocked(&member_home.0);
         let moderator = desk.new_identity(DidMethod::Key, Some("Desk".into()), None).unwrap().did;

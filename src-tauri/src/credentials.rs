@@ -380,39 +380,11 @@ pub async fn credential_present(
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
     use hallmark_core::credential::verifier::VerifyOptions;
-    use hallmark_core::{DidMethod, RecoveryPhrase};
-    use zeroize::Zeroizing;
+    use hallmark_core::DidMethod;
 
     use super::*;
-
-    /// A fresh data folder, removed at the end of the test.
-    struct TempHome(PathBuf);
-
-    impl TempHome {
-        fn new() -> TempHome {
-            static N: AtomicUsize = AtomicUsize::new(0);
-            let n = N.fetch_add(1, Ordering::SeqCst);
-            let dir = std::env::temp_dir().join(format!("hallmark-app-credentials-{}-{n}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            TempHome(dir)
-        }
-    }
-
-    impl Drop for TempHome {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-
-    fn unlocked(home: &Path) -> UnlockedWallet {
-        let phrase = RecoveryPhrase::generate().unwrap();
-        Wallet::create(home, &phrase, "passphrase-1", KeyringMode::None).unwrap();
-        Wallet::open(home, KeyringMode::None).unwrap().unlock(|| Ok(Zeroizing::new("passphrase-1".into()))).unwrap()
-    }
+    use crate::testutil::{unlocked, TempDir};
 
     fn humanity(issuer: &str, subject: &str, format: &str) -> IssueRequest {
         IssueRequest {
@@ -440,7 +412,7 @@ mod tests {
 
     #[test]
     fn issue_present_revoke_and_check_again() {
-        let home = TempHome::new();
+        let home = TempDir::new("credentials");
         let mut w = unlocked(&home.0);
         let alice = w.new_identity(DidMethod::Key, Some("Alice".into()), None).unwrap().did;
         let bob = w.new_identity(DidMethod::Key, None, None).unwrap().did;
@@ -534,8 +506,8 @@ mod tests {
 
     #[test]
     fn received_credentials_are_imported_with_their_status_list_and_deleted() {
-        let issuer_home = TempHome::new();
-        let holder_home = TempHome::new();
+        let issuer_home = TempDir::new("credentials");
+        let holder_home = TempDir::new("credentials");
         let mut issuer = unlocked(&issuer_home.0);
         let mut holder_w = unlocked(&holder_home.0);
         let club = issuer.new_identity(DidMethod::Key, Some("Club".into()), None).unwrap().did;
@@ -589,7 +561,7 @@ mod tests {
 
     #[test]
     fn a_bad_form_signs_and_stores_nothing() {
-        let home = TempHome::new();
+        let home = TempDir::new("credentials");
         let mut w = unlocked(&home.0);
         let me = w.new_identity(DidMethod::Key, None, None).unwrap().did;
         let bad = |f: &dyn Fn(&mut IssueRequest)| {

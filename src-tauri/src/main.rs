@@ -6,6 +6,9 @@ mod commands;
 mod community;
 mod credentials;
 mod error;
+mod media;
+#[cfg(test)]
+mod testutil;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -27,6 +30,8 @@ use crate::credentials::{
     credential_delete, credential_import, credential_issue, credential_present, credential_recheck, credential_revoke,
     credential_show, credential_status_list, credentials_list,
 };
+// The Sign and Verify screens' commands, by their bare names.
+use crate::media::{media_cancel, media_find, media_formats, media_sign, media_verify, MediaState};
 
 /// How often the idle check runs.
 const IDLE_CHECK: Duration = Duration::from_secs(5);
@@ -70,12 +75,14 @@ fn main() {
     if let Err(e) = session.unlock_with_keyring() {
         tracing::warn!("could not unlock through the OS keyring: {e}");
     }
+    let media = MediaState::new(session.home());
     let session = Arc::new(Mutex::new(session));
     let for_idle = session.clone();
 
     tauri::Builder::default()
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(AppState { session })
+        .manage(media)
         .setup(move |app| {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
@@ -133,6 +140,11 @@ fn main() {
             community_promote,
             community_leave,
             community_ban,
+            media_sign,
+            media_cancel,
+            media_verify,
+            media_find,
+            media_formats,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"))
         .unwrap_or_else(|e| fail(&format!("the window could not start: {e}")));

@@ -1,5 +1,5 @@
-// Start-up: registers the screens, wires the header, listens for "session-locked", asks Rust for
-// the status and shows the right first screen:
+// Start-up: registers the screens, wires the header, listens for "session-locked" and for files
+// dropped on the window, asks Rust for the status and shows the right first screen:
 //   no wallet → welcome;  wallet but locked → unlock;  unlocked → identities.
 
 import { api, listen, onLocked } from './api.js';
@@ -16,6 +16,8 @@ import { identitiesScreen, resetIdentities } from './screens/identities.js';
 import { settingsScreen } from './screens/settings.js';
 import { credentialsScreen, resetCredentials } from './screens/credentials.js';
 import { communityScreen, resetCommunity } from './screens/community.js';
+import { signScreen, resetSign, cancelSigning } from './screens/sign.js';
+import { verifyScreen, resetVerify } from './screens/verify.js';
 
 /**
  * The wallet is locked now (event from Rust, or a command answered "locked").
@@ -27,6 +29,8 @@ function handleLocked(reason) {
   resetIdentities();
   resetCredentials();
   resetCommunity();
+  resetSign();
+  resetVerify();
   if (current() === 'unlock') {
     // Already there (e.g. after pressing Lock): only an idle lock adds something to say.
     if (reason === 'idle') setUnlockReason('idle');
@@ -40,6 +44,8 @@ function wireHeader() {
   byId('nav-identities').addEventListener('click', () => go('identities'));
   byId('nav-credentials').addEventListener('click', () => go('credentials'));
   byId('nav-communities').addEventListener('click', () => go('communities'));
+  byId('nav-sign').addEventListener('click', () => go('sign'));
+  byId('nav-verify').addEventListener('click', () => go('verify'));
   byId('nav-settings').addEventListener('click', () => go('settings'));
 
   const lockButton = byId('lock-button');
@@ -47,6 +53,8 @@ function wireHeader() {
     const errorNode = byId('lock-error');
     clearError(errorNode);
     try {
+      // A batch being signed holds the wallet: ask it to stop after the files being signed now.
+      await cancelSigning();
       const status = await api.lock();
       setStatus(status);
       markLocked();
@@ -54,6 +62,8 @@ function wireHeader() {
       resetIdentities();
       resetCredentials();
       resetCommunity();
+      resetSign();
+      resetVerify();
       go('unlock', { reason: 'manual' });
     } catch (error) {
       showError(errorNode, error);
@@ -68,6 +78,34 @@ function routeFromStatus(status) {
 }
 
 let listening = false;
+let listeningForDrops = false;
+
+/** The drop zone of the screen shown, if it has one. */
+function visibleDropZone() {
+  return [...document.querySelectorAll('.screen .drop-zone')].find((zone) => !zone.closest('.screen').hidden) || null;
+}
+
+/**
+ * Files dropped on the window. Tauri gives their real paths (the web page alone would not); they
+ * go to the drop zone of the screen shown as a "paths-dropped" event, which the Sign and Verify
+ * screens handle like paths typed in. Elsewhere a drop does nothing.
+ */
+async function listenForDrops() {
+  const webview = window.__TAURI__ && window.__TAURI__.webview;
+  if (!webview || typeof webview.getCurrentWebview !== 'function') return;
+  await webview.getCurrentWebview().onDragDropEvent((event) => {
+    const payload = (event && event.payload) || {};
+    const zone = visibleDropZone();
+    for (const other of document.querySelectorAll('.drop-zone.is-dragging')) {
+      if (other !== zone || payload.type === 'leave' || payload.type === 'drop') other.classList.remove('is-dragging');
+    }
+    if (!zone) return;
+    if (payload.type === 'enter' || payload.type === 'over') zone.classList.add('is-dragging');
+    if (payload.type === 'drop' && Array.isArray(payload.paths) && payload.paths.length > 0) {
+      zone.dispatchEvent(new CustomEvent('paths-dropped', { detail: { paths: payload.paths } }));
+    }
+  });
+}
 let reported = false;
 
 /** Tells Rust, once, when the first real screen has been painted (two animation frames later). */
@@ -88,6 +126,11 @@ async function start() {
         handleLocked(reason === 'idle' ? 'idle' : 'manual');
       });
       listening = true;
+    }
+    if (!listeningForDrops) {
+      listeningForDrops = true;
+      // Without drops the screens still take typed paths: not a reason to stop.
+      listenForDrops().catch((error) => console.error(error));
     }
     const status = await api.status();
     setStatus(status);
@@ -112,6 +155,8 @@ function init() {
   register('identities', identitiesScreen);
   register('credentials', credentialsScreen);
   register('communities', communityScreen);
+  register('sign', signScreen);
+  register('verify', verifyScreen);
   register('settings', settingsScreen);
 
   wireHeader();

@@ -864,6 +864,279 @@ impl App<'_> {
     }
 }
 
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and a keyring session: run scripts/e2e"]
+async fn sign_and_verify_media() {
+    let run = Run::new("sign_and_verify_media");
+    run.within(async {
+        let app = App::launch(&run).await;
+        app.restore_wallet(TEST_PHRASE).await;
+        let did = app.create_identity("key", "Ana").await;
+
+        // Three photos in this run's folder; the signed copies go to another folder.
+        let media = run.dir.join("media");
+        let shoot = media.join("shoot");
+        let out = media.join("signed");
+        fs::create_dir_all(&shoot).expect("media folder");
+        let mut originals = Vec::new();
+        for (i, name) in ["harbour.jpg", "market.jpg", "lighthouse.jpg"].iter().enumerate() {
+            let path = shoot.join(name);
+            let bytes = test_jpeg(i as u32 + 1);
+            fs::write(&path, &bytes).expect("test photo");
+            originals.push((path, bytes));
+        }
+        let shoot_text = shoot.to_string_lossy().to_string();
+        let first_text = originals[0].0.to_string_lossy().to_string();
+
+        app.click("nav-sign").await;
+        app.wait_screen("sign").await;
+        app.screenshot("sign-empty").await;
+
+        // The typed route: the folder's path. Then the drop route: Tauri's drop event reaches the
+        // drop zone as "paths-dropped" (WebDriver cannot drag from the OS); the folder is not
+        // listed twice, the single photo is added.
+        app.type_text("sign-inputs", &shoot_text).await;
+        app.execute(
+            "document.getElementById('sign-drop').dispatchEvent(new CustomEvent('paths-dropped', \
+             {detail: {paths: arguments[0]}})); return true",
+            vec![json!([shoot_text, first_text])],
+        )
+        .await;
+        let listed = app.value("sign-inputs").await;
+        let lines: Vec<&str> = listed.lines().collect();
+        app.check(
+            lines == [shoot_text.as_str(), first_text.as_str()],
+            &format!("after the drop #sign-inputs should list the folder, then the photo; it holds {listed:?}"),
+        )
+        .await;
+        app.step("typed the folder's path; a drop added the photo and not the folder again");
+
+        app.select_value("sign-as", &did).await;
+        app.type_text("sign-title-text", "Harbour at dawn").await;
+        let training = app.execute("return document.getElementById('sign-training').checked", vec![]).await;
+        app.check(training == json!(false), "AI training must be off until asked for").await;
+        app.click("sign-output-folder").await;
+        app.type_text("sign-folder", &out.to_string_lossy()).await;
+        app.screenshot("sign-form").await;
+        app.click("sign-submit").await;
+
+        // Progress, then the results: three signed, none failed.
+        app.wait_visible("sign-progress-panel").await;
+        let summary = app
+            .wait_text_for("sign-summary", "that 3 files were signed", SLOW_WAIT, |t| t.starts_with("Signed 3 files"))
+            .await;
+        app.step(&format!("#sign-summary says {summary:?}"));
+        let progress = app
+            .execute(
+                "const p = document.getElementById('sign-progress'); return [p.value, p.max, \
+                 document.getElementById('sign-progress-text').textContent]",
+                vec![],
+            )
+            .await;
+        app.check(
+            progress[0] == json!(3) && progress[1] == json!(3) && progress[2] == json!("3 of 3 files done"),
+            &format!("the progress bar should be full at 3 of 3: {progress}"),
+        )
+        .await;
+        let results = app.sign_results().await;
+        let signed: Vec<&Value> = results.iter().filter(|r| r["state"] == "signed").collect();
+        app.check(
+            signed.len() == 3 && results.len() == 3,
+            &format!("#sign-results should list 3 signed files: {results:?}"),
+        )
+        .await;
+        for (path, bytes) in &originals {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let output = out.join(&name);
+            let row = results.iter().find(|r| r["file"] == json!(name));
+            app.check(
+                row.is_some_and(|r| {
+                    r["detail"].as_str().is_some_and(|d| d.ends_with(&format!("→ {}", output.to_string_lossy())))
+                }),
+                &format!("#sign-results should show {name} → {}: {results:?}", output.display()),
+            )
+            .await;
+            app.check(output.is_file(), &format!("{} should exist", output.display())).await;
+            let now = fs::read(path).unwrap_or_default();
+            app.check(&now == bytes, &format!("the original {} was changed", path.display())).await;
+            let written = fs::read(&output).unwrap_or_default();
+            app.check(written.len() > bytes.len(), &format!("{} should carry a manifest", output.display())).await;
+        }
+        app.step("3 signed copies written into the output folder; the originals are byte for byte the same");
+        app.scroll_to("sign-progress-panel").await;
+        app.screenshot("sign-done").await;
+        // The command line, on its own, reads the manifest and its signer.
+        let signed_copy = out.join("market.jpg");
+        let cli = run_cli(&run.home, &["verify", &signed_copy.to_string_lossy()]);
+        app.check(
+            cli["verdict"] == "untrusted_signer" && cli["manifest"]["signer"]["did"] == json!(did),
+            &format!("`hallmark --json verify` should find the copy signed by {did}: {cli}"),
+        )
+        .await;
+        app.step("`hallmark --json verify` finds the copy signed by Ana's DID and unchanged");
+
+        // Verify a signed copy (typed path): signed by Ana, not changed since.
+        app.click("nav-verify").await;
+        app.wait_screen("verify").await;
+        app.type_text("verify-path", &signed_copy.to_string_lossy()).await;
+        app.click("verify-submit").await;
+        let verdict = app
+            .wait_text_for("verify-verdict", "signed by Ana, not changed", SLOW_WAIT, |t| {
+                t.starts_with("Signed by Ana") && t.contains(&did) && t.ends_with("not changed since")
+            })
+            .await;
+        app.step(&format!("#verify-verdict says {verdict:?}"));
+        let signer = app.text("verify-signer").await;
+        app.check(
+            signer.contains("Ana (you)") && signer.contains(&did),
+            &format!("#verify-signer should read Ana (you) and the DID: {signer:?}"),
+        )
+        .await;
+        for (id, expected) in [("verify-badge", "Not changed since signing"), ("verify-title-text", "Harbour at dawn")]
+        {
+            let shown = app.text(id).await;
+            app.check(shown == expected, &format!("#{id} reads {shown:?}, expected {expected:?}")).await;
+        }
+        let training = app.text("verify-training").await;
+        app.check(training.starts_with("Not allowed"), &format!("#verify-training reads {training:?}")).await;
+        let ai = app.text("verify-ai").await;
+        app.check(ai.starts_with("No AI use declared"), &format!("#verify-ai reads {ai:?}")).await;
+        let actions = app.text("verify-actions").await;
+        app.check(actions.starts_with("Created"), &format!("#verify-actions reads {actions:?}")).await;
+        let failures_hidden =
+            app.execute("return document.getElementById('verify-failures-block').hidden", vec![]).await;
+        app.check(failures_hidden == json!(true), "a valid file should list no failures").await;
+        let preview = app.preview().await;
+        app.check(preview.0.starts_with("data:image/jpeg;base64,") && preview.1 > 0, &format!("preview: {preview:?}"))
+            .await;
+        app.step(&format!("the card reads Ana (you), {did}, not changed; preview drawn {} px wide", preview.1));
+        app.screenshot("verify-signed").await;
+
+        // A copy with one byte of the picture changed, dropped on the Verify screen.
+        let mut tampered_bytes = fs::read(out.join("lighthouse.jpg")).unwrap_or_default();
+        let at = tampered_bytes.len() - 200;
+        tampered_bytes[at] ^= 0x55;
+        let tampered = media.join("lighthouse-tampered.jpg");
+        fs::write(&tampered, &tampered_bytes).expect("tampered copy");
+        app.execute(
+            "document.getElementById('verify-drop').dispatchEvent(new CustomEvent('paths-dropped', \
+             {detail: {paths: arguments[0]}})); return true",
+            vec![json!([tampered.to_string_lossy()])],
+        )
+        .await;
+        let verdict = app
+            .wait_text_for("verify-verdict", "changed after signing", SLOW_WAIT, |t| {
+                t.starts_with("Changed after signing:") && t.contains("changed after it was signed")
+            })
+            .await;
+        app.step(&format!("the tampered copy: #verify-verdict says {verdict:?}"));
+        let badge = app.text("verify-badge").await;
+        app.check(badge == "Changed after signing", &format!("#verify-badge reads {badge:?}")).await;
+        let detail = app.text("verify-verdict-detail").await;
+        app.check(
+            detail.contains("signed by Ana") && detail.contains(&did),
+            &format!("#verify-verdict-detail should name who signed it: {detail:?}"),
+        )
+        .await;
+        app.wait_count("#verify-failures li[data-code=\"assertion.dataHash.mismatch\"]", 1).await;
+        let path_shown = app.value("verify-path").await;
+        app.check(
+            path_shown == tampered.to_string_lossy(),
+            &format!("the dropped path should fill #verify-path: {path_shown:?}"),
+        )
+        .await;
+        app.scroll_to("verify-card").await;
+        app.screenshot("verify-tampered").await;
+        app.scroll_to("verify-failures-title").await;
+        app.screenshot("verify-tampered-reasons").await;
+
+        // An original has no content credentials: Find names the signed copy made from it.
+        app.type_text("verify-path", &originals[1].0.to_string_lossy()).await;
+        app.click("verify-submit").await;
+        app.wait_visible("verify-none").await;
+        let none = app.text("verify-none-text").await;
+        app.check(none.contains("no content credentials"), &format!("#verify-none-text reads {none:?}")).await;
+        app.click("verify-find").await;
+        app.wait_count("#verify-matches li.match-original", 1).await;
+        let found = app.text("verify-matches").await;
+        app.check(
+            found.contains(&out.join("market.jpg").to_string_lossy().to_string()) && found.contains("Ana (you)"),
+            &format!("#verify-matches should name the signed copy and Ana: {found:?}"),
+        )
+        .await;
+        app.step("the unsigned original: no credentials; Find names its signed copy, signed by Ana (you)");
+        app.scroll_to("verify-none").await;
+        app.screenshot("verify-find-original").await;
+
+        app.quit().await;
+        run.pass();
+    })
+    .await;
+}
+
+/// A photo-like 480×320 JPEG; different seeds are different pictures.
+fn test_jpeg(seed: u32) -> Vec<u8> {
+    hallmark_testmedia::jpeg(u64::from(seed), 480, 320, 85)
+}
+
+/// Helpers of the media test.
+impl App<'_> {
+    /// Like `wait_text`, with its own time limit (signing and verifying take a few seconds).
+    async fn wait_text_for(&self, id: &str, expected: &str, wait: Duration, ok: impl Fn(&str) -> bool) -> String {
+        self.run.doing(format!("waiting for #{id} to show {expected}"));
+        let deadline = Instant::now() + wait;
+        let mut last = String::new();
+        loop {
+            if let Ok(e) = self.client.find(Locator::Id(id)).await {
+                if e.is_displayed().await.unwrap_or(false) {
+                    last = e.text().await.unwrap_or_default().trim().to_string();
+                    if ok(&last) {
+                        return last;
+                    }
+                }
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("#{id} should show {expected} within {wait:?}; it shows {last:?}")).await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// The rows of `#sign-results`: {state, input, file, detail}.
+    async fn sign_results(&self) -> Vec<Value> {
+        let script = r#"
+            const text = (li, css) => { const e = li.querySelector(css); return e ? e.textContent.trim() : null; };
+            return [...document.querySelectorAll('#sign-results li.result')].map(li => ({
+                state: li.dataset.state,
+                input: li.dataset.input,
+                file: text(li, '.result-file'),
+                detail: text(li, '.result-detail'),
+            }));"#;
+        self.execute(script, vec![]).await.as_array().cloned().unwrap_or_default()
+    }
+
+    /// The preview's `src` and its decoded width (0 when the image did not load).
+    async fn preview(&self) -> (String, u64) {
+        self.wait_visible("verify-preview").await;
+        self.run.doing("waiting for the preview to load");
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let v = self
+                .execute(
+                    "const i = document.getElementById('verify-preview'); \
+                     return [i.getAttribute('src') || '', i.complete ? i.naturalWidth : 0]",
+                    vec![],
+                )
+                .await;
+            let width = v[1].as_u64().unwrap_or(0);
+            if width > 0 || Instant::now() > deadline {
+                return (v[0].as_str().unwrap_or_default().to_string(), width);
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Where things are
 // ---------------------------------------------------------------------------------------------
@@ -1321,23 +1594,7 @@ impl<'r> App<'r> {
 
     /// Waits until #id is visible and its text satisfies `ok`; returns the text.
     async fn wait_text(&self, id: &str, expected: &str, ok: impl Fn(&str) -> bool) -> String {
-        self.run.doing(format!("waiting for #{id} to show {expected}"));
-        let deadline = Instant::now() + WAIT;
-        let mut last = String::new();
-        loop {
-            if let Ok(e) = self.client.find(Locator::Id(id)).await {
-                if e.is_displayed().await.unwrap_or(false) {
-                    last = e.text().await.unwrap_or_default().trim().to_string();
-                    if ok(&last) {
-                        return last;
-                    }
-                }
-            }
-            if Instant::now() > deadline {
-                self.fail(&format!("#{id} should show {expected} within {WAIT:?}; it shows {last:?}")).await;
-            }
-            tokio::time::sleep(POLL).await;
-        }
+        self.wait_text_for(id, expected, WAIT, ok).await
     }
 
     /// Waits until exactly `n` elements match `css`.
