@@ -15,6 +15,8 @@
 //!   registration on first use.
 //! * [`eas`] — on-chain: attest, attest many in one transaction, revoke, read by UID, find by a
 //!   file's SHA-256.
+//! * [`queue`] — the durable outbox: requests are stored first, then a worker signs, records and
+//!   broadcasts their transaction, waits for confirmations and retries what can be retried.
 //! * [`offchain`] — off-chain attestations: EIP-712 signed, in the JSON format of EAS's own tools
 //!   (version 2), created and verified without any chain.
 //!
@@ -25,6 +27,7 @@ pub mod devnet;
 pub mod eas;
 pub mod network;
 pub mod offchain;
+pub mod queue;
 pub mod schema;
 
 pub mod contracts;
@@ -178,6 +181,12 @@ pub enum AttestError {
         /// What is wrong.
         reason: String,
     },
+    /// The attestation outbox (the database) failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// No attestation with that local id in the outbox.
+    #[error("there is no attestation {0} in this wallet's list: see `attest status`")]
+    NoSuchItem(i64),
     /// Reading or writing a file failed.
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
@@ -209,6 +218,10 @@ impl AttestError {
             AttestError::DevnetPackages(_) => "devnet_packages_missing",
             AttestError::DevnetFailed(_) => "devnet_failed",
             AttestError::Damaged { .. } => "damaged_data",
+            AttestError::Store(crate::store::StoreError::Busy) => "busy",
+            AttestError::Store(crate::store::StoreError::Corrupt { .. }) => "damaged_data",
+            AttestError::Store(_) => "database_failed",
+            AttestError::NoSuchItem(_) => "no_such_attestation",
             AttestError::Io(_) => "io_failed",
         }
     }

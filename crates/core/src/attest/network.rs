@@ -283,6 +283,9 @@ pub struct Connection {
     pub(crate) network: Network,
     pub(crate) provider: DynProvider,
     pub(crate) from: Option<Address>,
+    /// The key's wallet, for signing transactions without sending them (the outbox records
+    /// a signed transaction before broadcasting it).
+    pub(crate) wallet: Option<EthereumWallet>,
     pub(crate) timeout: Duration,
     pub(crate) confirm_timeout: Duration,
 }
@@ -460,27 +463,34 @@ pub async fn connect(
         .connect_timeout(timeout.min(Duration::from_secs(10)))
         .build()
         .map_err(|e| AttestError::Rpc { network: network.name.clone(), reason: e.to_string() })?;
-    let (provider, from) = match key {
+    let (provider, from, wallet) = match key {
         Some(key) => {
             let signer = PrivateKeySigner::from_bytes(&B256::from(*key.secret_bytes())).map_err(|_| {
                 AttestError::InvalidInput("the wallet's Ethereum key is not a valid secp256k1 key".into())
             })?;
             let from = signer.address();
+            let wallet = EthereumWallet::from(signer);
             // The nonce is asked of the node for every transaction (not cached): a failed send
             // must not leave a gap, and the CLI, the app and a worker may share the account.
             let provider = ProviderBuilder::default()
                 .with_gas_estimation()
                 .with_simple_nonce_management()
                 .with_chain_id(network.chain_id)
-                .wallet(EthereumWallet::from(signer))
+                .wallet(wallet.clone())
                 .connect_reqwest(client, url)
                 .erased();
-            (provider, Some(from))
+            (provider, Some(from), Some(wallet))
         }
-        None => (ProviderBuilder::new().connect_reqwest(client, url).erased(), None),
+        None => (ProviderBuilder::new().connect_reqwest(client, url).erased(), None, None),
     };
-    let conn =
-        Connection { network: network.clone(), provider, from, timeout, confirm_timeout: DEFAULT_CONFIRM_TIMEOUT };
+    let conn = Connection {
+        network: network.clone(),
+        provider,
+        from,
+        wallet,
+        timeout,
+        confirm_timeout: DEFAULT_CONFIRM_TIMEOUT,
+    };
     let actual = conn.rpc(conn.provider.get_chain_id()).await?;
     if actual != network.chain_id {
         return Err(AttestError::WrongChain { network: network.name.clone(), expected: network.chain_id, actual });

@@ -1,5 +1,6 @@
 //! The local SQLite store (`hallmark.db` in the data folder): identities, wallet metadata,
-//! credentials held and issued, status lists and the trust list.
+//! credentials held and issued, status lists, the trust list, communities, signed media and the
+//! attestation outbox.
 //!
 //! Opened in WAL mode with foreign keys on and a busy timeout, so several `hallmark`
 //! processes can use it at once. The schema is versioned with `PRAGMA user_version`;
@@ -14,9 +15,11 @@ use serde::Serialize;
 
 use crate::keys::KeyType;
 
+mod attest;
 mod community;
 mod credentials;
 mod media;
+pub use attest::{AttestationFilter, AttestationRecord, Enqueued, NewAttestation, QueueCounts};
 pub use community::{
     CommunityRecord, CommunityView, CommunityWrites, DecisionRecord, InviteRecord, MemberRecord, NewDecision,
     RequestRecord, VouchRecord,
@@ -200,6 +203,50 @@ const MIGRATIONS: &[&str] = &[
         updated_at     TEXT NOT NULL,
         PRIMARY KEY (batch, input_path)
     ) STRICT;",
+    // 6: the attestation outbox and index (store/attest.rs).
+    "CREATE TABLE attestations (
+        id              INTEGER PRIMARY KEY,
+        network         TEXT NOT NULL,
+        chain_id        INTEGER NOT NULL,
+        eas             TEXT NOT NULL,
+        attester        TEXT NOT NULL,
+        mode            TEXT NOT NULL CHECK (mode IN ('onchain', 'offchain')),
+        kind            TEXT NOT NULL CHECK (kind IN ('attest', 'revoke')),
+        schema          TEXT NOT NULL,
+        schema_uid      TEXT NOT NULL,
+        data            TEXT,
+        content_sha256  TEXT,
+        dedup_key       TEXT NOT NULL,
+        label           TEXT NOT NULL,
+        source          TEXT,
+        recipient       TEXT NOT NULL,
+        expiration_time INTEGER NOT NULL,
+        ref_uid         TEXT NOT NULL,
+        confirmations   INTEGER NOT NULL CHECK (confirmations >= 1),
+        state           TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'confirmed', 'failed', 'signed')),
+        forced          INTEGER NOT NULL CHECK (forced IN (0, 1)),
+        attempts        INTEGER NOT NULL CHECK (attempts >= 0),
+        next_attempt_at INTEGER NOT NULL,
+        error_code      TEXT,
+        error           TEXT,
+        tx_hash         TEXT,
+        tx_nonce        INTEGER,
+        tx_index        INTEGER,
+        raw_tx          TEXT,
+        block_number    INTEGER,
+        uid             TEXT,
+        revoked_at      TEXT,
+        offchain        TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        CHECK (state <> 'sent' OR (tx_hash IS NOT NULL AND raw_tx IS NOT NULL))
+    ) STRICT;
+    CREATE UNIQUE INDEX attestations_once ON attestations (chain_id, eas, attester, dedup_key)
+        WHERE mode = 'onchain' AND forced = 0 AND state IN ('queued', 'sent', 'confirmed') AND revoked_at IS NULL;
+    CREATE INDEX attestations_pending ON attestations (attester, state);
+    CREATE INDEX attestations_content ON attestations (content_sha256);
+    CREATE INDEX attestations_tx ON attestations (tx_hash);
+    CREATE INDEX attestations_uid ON attestations (uid);",
 ];
 
 /// The schema version this build writes.

@@ -17,6 +17,7 @@ use crate::mnemonic::{MnemonicError, RecoveryPhrase};
 use crate::store::{self, Identity, NewIdentity, Store, StoreError};
 use crate::vault::{Seed, Vault, VaultError};
 
+pub mod attest;
 mod credentials;
 mod media;
 pub(crate) use credentials::keep_status_lists;
@@ -56,6 +57,9 @@ pub enum WalletError {
     /// Credential problems.
     #[error(transparent)]
     Credential(#[from] crate::credential::CredentialError),
+    /// Attestation problems (networks, the chain, the queue).
+    #[error(transparent)]
+    Attest(#[from] crate::attest::AttestError),
     /// Community problems (requests, vouches, moderators, members).
     #[error(transparent)]
     Community(#[from] crate::community::CommunityError),
@@ -164,6 +168,7 @@ impl WalletError {
             WalletError::Key(_) => "key_derivation_failed",
             WalletError::Credential(e) => e.code(),
             WalletError::Community(e) => e.code(),
+            WalletError::Attest(e) => e.code(),
             WalletError::Manifest(e) => e.code(),
             WalletError::Fingerprint(e) => e.code(),
             WalletError::Media { code, .. } => code,
