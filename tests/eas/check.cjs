@@ -21,6 +21,7 @@ const SCHEMAS = {
   content: 'bytes32 contentSha256,bytes32 manifestHash,string signerDid,string mediaType',
   humanity: 'bytes32 credentialHash,string subjectDid,string issuerDid,uint64 expiry',
   membership: 'string communityId,string memberDid,string role',
+  log_head: 'bytes32 logHead,uint64 entryCount',
 };
 const ZERO = '0x0000000000000000000000000000000000000000';
 const uidOf = (schema) => sdk.SchemaRegistry.getSchemaUID(schema, ZERO, true);

@@ -353,7 +353,8 @@ pub fn run(g: &Global, home: &Path, mode: KeyringMode, c: CommunityCommand) -> R
             Ok(Output::new(to_json(&d), t))
         }
         CommunityCommand::Invite { community, moderator } => {
-            let inv = Wallet::open(home, mode)?.community_invite(&community, moderator.as_deref())?;
+            // Every decision is signed into the activity log: the wallet must be unlocked.
+            let inv = unlocked(g, home, mode)?.wallet().community_invite(&community, moderator.as_deref())?;
             let text = format!(
                 "Invitation to {}\n  challenge: {}\n  domain:    {}\nGive both to the candidate: `hallmark community request --as THEIR_DID --community {} --challenge {} --out request.json`",
                 inv.name, inv.challenge, inv.domain, inv.domain, inv.challenge
@@ -404,7 +405,7 @@ pub fn run(g: &Global, home: &Path, mode: KeyringMode, c: CommunityCommand) -> R
             Ok(o)
         }
         CommunityCommand::Reject { request, reason, moderator } => {
-            let r = Wallet::open(home, mode)?.community_reject(&request, &reason, moderator.as_deref())?;
+            let r = unlocked(g, home, mode)?.wallet().community_reject(&request, &reason, moderator.as_deref())?;
             Ok(Output::new(to_json(&r), format!("Rejected request {} from {}.", r.id, r.holder)))
         }
         CommunityCommand::Vouch { voucher, community, name, candidate, note, format, out } => {
@@ -432,7 +433,8 @@ pub fn run(g: &Global, home: &Path, mode: KeyringMode, c: CommunityCommand) -> R
                 texts.push(read_text(f)?);
             }
             let lists = read_lists(&status_lists)?;
-            let added = rt.block_on(Wallet::open(home, mode)?.community_add_vouches(&community, &texts, lists))?;
+            let u = unlocked(g, home, mode)?;
+            let added = rt.block_on(u.wallet().community_add_vouches(&community, &texts, lists))?;
             let mut text = format!("Accepted {} vouch(es):\n", added.len());
             for v in &added {
                 text.push_str(&format!("  {} vouches for {} ({})\n", v.voucher, v.candidate, v.purpose));

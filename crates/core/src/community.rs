@@ -685,8 +685,11 @@ pub enum RequestRef<'a> {
 // ---------------------------------------------------------------------------------------------
 // Helpers.
 
+/// The community desk's connection to the wallet's store (signing log entries as the wallet does).
 fn desk(w: &Wallet) -> Result<Store, WalletError> {
-    Ok(Store::open(w.home())?)
+    let mut store = Store::open(w.home())?;
+    store.set_log_signer(w.log_signer());
+    Ok(store)
 }
 
 fn find_community(store: &Store, id_or_name: &str) -> Result<CommunityRecord, WalletError> {

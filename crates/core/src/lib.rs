@@ -19,12 +19,15 @@
 //! * [`ids`] — random identifiers (UUID v4).
 //! * [`manifest`] — C2PA content credentials: sign media files as an identity, verify them.
 //! * [`attest`] — Ethereum Attestation Service: networks, a local devnet, schemas, on-chain and
-//!   off-chain attestations.
+//!   off-chain attestations, and the durable queue that sends them.
+//! * [`activity`] — the activity log: every action as a signed, hash-chained entry; export and
+//!   verification.
 //!
 //! See `ARCHITECTURE.md` at the repository root for the data flow and on-disk layout.
 
 #![warn(missing_docs)]
 
+pub mod activity;
 pub mod attest;
 pub mod community;
 pub mod credential;

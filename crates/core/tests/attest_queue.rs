@@ -327,3 +327,28 @@ async fn waits_for_confirmations_and_for_funds() {
     assert_eq!(r.state, "confirmed");
     assert_eq!(on_chain(&conn, 1).await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_over_the_per_transaction_gas_cap_is_split() {
+    let Some(pkgs) = packages() else { return };
+    let k = key(11);
+    let me = address(&k);
+    let c = chain(&pkgs, &[me]).await;
+    let reqs: Vec<QueueRequest> = (1..=50u8).map(photo).collect();
+    let items = enqueue(&c.data, &c.net, me, &reqs, 1);
+    let worker = Worker::acquire(&c.data, key(11), options()).unwrap().unwrap();
+    settle(&worker, &ids(&items)).await;
+    let done = rows(&c.data, &ids(&items));
+    assert!(done.iter().all(|r| r.state == "confirmed"), "{:?}", done.iter().map(|r| &r.error).collect::<Vec<_>>());
+    let mut txs: Vec<String> = done.iter().filter_map(|r| r.tx_hash.clone()).collect();
+    txs.sort();
+    txs.dedup();
+    assert!(txs.len() >= 2, "50 content attestations do not fit under the cap in one transaction");
+    assert!(txs.len() <= 3, "but they are still batched: {} transactions", txs.len());
+    let conn = connect(&c.net, None, DEFAULT_RPC_TIMEOUT).await.unwrap();
+    for tx in &txs {
+        let t = conn.provider().get_transaction_by_hash(tx.parse().unwrap()).await.unwrap().unwrap();
+        use alloy::consensus::Transaction;
+        assert!(t.gas_limit() <= queue::MAX_TX_GAS, "{tx}: gas limit {}", t.gas_limit());
+    }
+}

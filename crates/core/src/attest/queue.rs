@@ -50,6 +50,10 @@ use crate::store::{AttestationFilter, AttestationRecord, Enqueued, NewAttestatio
 /// Lock file (in the data folder) held by the running worker.
 pub const LOCK_FILE: &str = "attest-worker.lock";
 
+/// The most gas one transaction may use on chains with EIP-7825 (Osaka): 2^24. A batch whose
+/// gas limit would exceed it is sent in smaller parts.
+pub const MAX_TX_GAS: u64 = 16_777_216;
+
 /// How the worker paces itself.
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {
@@ -57,7 +61,8 @@ pub struct WorkerOptions {
     pub rpc_timeout: Duration,
     /// How often to look at sent transactions and due items.
     pub poll: Duration,
-    /// Most attestations in one `multiAttest` transaction.
+    /// Most attestations in one `multiAttest` transaction (fewer when they would not fit under
+    /// [`MAX_TX_GAS`]: about 40 content attestations do).
     pub max_batch: usize,
     /// First retry delay after a temporary problem; doubles with each attempt.
     pub base_backoff: Duration,
@@ -234,7 +239,7 @@ pub enum Until {
 /// The queue's worker: holds the wallet's Ethereum key and the worker lock.
 pub struct Worker {
     data_dir: PathBuf,
-    key: Secp256k1Key,
+    key: std::sync::Arc<Secp256k1Key>,
     address: Address,
     store: Mutex<Store>,
     options: WorkerOptions,
@@ -269,7 +274,13 @@ impl Worker {
             Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
         }
         let address = signer_address(&key)?;
-        let store = Store::open(data_dir)?;
+        let key = std::sync::Arc::new(key);
+        let mut store = Store::open(data_dir)?;
+        // The worker signs its activity log entries (attestations confirmed) as the account.
+        store.set_log_signer(Some(std::sync::Arc::new(AccountSigner {
+            actor: crate::wallet::ethereum_actor(&key),
+            key: key.clone(),
+        })));
         Ok(Some(Worker {
             data_dir: data_dir.to_path_buf(),
             key,
@@ -355,7 +366,7 @@ impl Worker {
             report.changed.extend(ids);
             return Ok(());
         }
-        let conn = match network::connect(&network, Some(&self.key), self.options.rpc_timeout).await {
+        let conn = match network::connect(&network, Some(self.key.as_ref()), self.options.rpc_timeout).await {
             Ok(c) => c,
             Err(e) => return self.temporary(&rows, &e, report),
         };
@@ -399,14 +410,22 @@ impl Worker {
             Some(first) if due[0].kind == "revoke" => vec![first.clone()],
             _ => due.into_iter().take_while(|r| r.kind == "attest").take(self.options.max_batch.max(1)).collect(),
         };
-        match self.send(&conn, &batch, report).await {
+        let mut batch = batch;
+        let first = loop {
+            match self.send(&conn, &batch, report).await {
+                // Over the per-transaction gas cap: send fewer now, the rest on the next pass.
+                Ok(Some(fits)) if fits < batch.len() => batch.truncate(fits.max(1)),
+                other => break other.map(|_| ()),
+            }
+        };
+        match first {
             Ok(()) => Ok(()),
             Err(e) if is_temporary(&e) => self.temporary(&batch, &e, report),
             Err(e) if batch.len() > 1 && matches!(e, AttestError::Reverted { .. }) => {
                 // One bad item refuses the whole multiAttest: try them one by one.
                 for item in &batch {
                     match self.send(&conn, std::slice::from_ref(item), report).await {
-                        Ok(()) => {
+                        Ok(_) => {
                             // Settle before the next so one transaction is in flight at a time.
                             let tx = self.store().attestation(item.id)?.and_then(|r| r.tx_hash);
                             if let Some(tx) = tx {
@@ -458,12 +477,14 @@ impl Worker {
     }
 
     /// Signs, records and broadcasts one transaction for `batch` (attestations, or one revocation).
+    /// `Ok(Some(n))`: nothing was sent because the transaction would exceed [`MAX_TX_GAS`]; about
+    /// `n` of the items fit.
     async fn send(
         &self,
         conn: &Connection,
         batch: &[AttestationRecord],
         report: &mut StepReport,
-    ) -> Result<(), AttestError> {
+    ) -> Result<Option<usize>, AttestError> {
         let eas = IEAS::new(conn.network.eas, &conn.provider);
         let (tx_request, order): (alloy::rpc::types::TransactionRequest, Vec<i64>) = if batch[0].kind == "revoke" {
             let uid = super::parse_b256(&batch[0].ref_uid, "the attestation UID")?;
@@ -507,7 +528,12 @@ impl Worker {
                     .collect();
                 let call = eas.multiAttest(multi);
                 let gas = conn.contract(call.estimate_gas()).await?;
-                (call.into_transaction_request().with_gas_limit(gas_with_headroom(gas)), order)
+                let limit = gas_with_headroom(gas);
+                if limit > MAX_TX_GAS {
+                    let fits = (batch.len() as u128 * u128::from(MAX_TX_GAS) / u128::from(limit)) as usize;
+                    return Ok(Some(fits.saturating_sub(1).max(1)));
+                }
+                (call.into_transaction_request().with_gas_limit(limit), order)
             }
         };
         let from = conn.signer_address()?;
@@ -529,7 +555,7 @@ impl Worker {
         let items: Vec<(i64, u32)> = order.iter().enumerate().map(|(i, id)| (*id, i as u32)).collect();
         // Recorded before it leaves: a crash from here on finds this very transaction again.
         if !self.store().mark_attestations_sent(&items, &tx_hash, nonce, &raw.to_string())? {
-            return Ok(()); // taken meanwhile (cancelled): nothing was broadcast
+            return Ok(None); // taken meanwhile (cancelled): nothing was broadcast
         }
         report.changed.extend(order.iter().copied());
         tracing::info!(tx = %tx_hash, nonce, items = order.len(), network = %conn.network.name, "attestation transaction signed and recorded");
@@ -541,7 +567,7 @@ impl Worker {
                 return Err(e);
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Broadcasts recorded bytes. A node that says it has them already is fine. A node that
@@ -710,6 +736,30 @@ impl Worker {
                 tokio::time::sleep(Duration::from_millis(50).min(wait)).await;
             }
         }
+    }
+}
+
+/// Signs the worker's activity log entries with the account's key (its did:pkh only).
+struct AccountSigner {
+    key: std::sync::Arc<Secp256k1Key>,
+    actor: Option<String>,
+}
+
+impl crate::activity::LogSigner for AccountSigner {
+    fn sign(
+        &self,
+        actor: &str,
+        _identity: Option<&crate::store::Identity>,
+        message: &[u8],
+    ) -> Result<crate::activity::EntrySig, crate::activity::ActivityError> {
+        if self.actor.as_deref() != Some(actor) {
+            return Err(crate::activity::ActivityError::NotOurs(actor.to_string()));
+        }
+        crate::activity::sign_eip191(&self.key, message)
+    }
+
+    fn ethereum_actor(&self) -> Option<String> {
+        self.actor.clone()
     }
 }
 

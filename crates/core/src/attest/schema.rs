@@ -1,4 +1,4 @@
-//! Hallmark's three EAS schemas, their UIDs and their data.
+//! Hallmark's four EAS schemas, their UIDs and their data.
 //!
 //! An EAS schema is a text such as `bytes32 contentSha256,string mediaType`; its UID is
 //! `keccak256(abi.encodePacked(schema, resolver, revocable))`, the same on every chain, so
@@ -27,12 +27,15 @@ pub enum HallmarkSchema {
     Humanity,
     /// A community membership: the community id, the member's DID, the role.
     Membership,
+    /// The head of a wallet's activity log: its last entry's hash and the number of entries.
+    #[serde(rename = "log_head")]
+    LogHead,
 }
 
 impl HallmarkSchema {
     /// All of Hallmark's schemas.
-    pub const ALL: [HallmarkSchema; 3] =
-        [HallmarkSchema::Content, HallmarkSchema::Humanity, HallmarkSchema::Membership];
+    pub const ALL: [HallmarkSchema; 4] =
+        [HallmarkSchema::Content, HallmarkSchema::Humanity, HallmarkSchema::Membership, HallmarkSchema::LogHead];
 
     /// The schema text registered with EAS.
     pub fn definition(self) -> &'static str {
@@ -40,22 +43,26 @@ impl HallmarkSchema {
             HallmarkSchema::Content => "bytes32 contentSha256,bytes32 manifestHash,string signerDid,string mediaType",
             HallmarkSchema::Humanity => "bytes32 credentialHash,string subjectDid,string issuerDid,uint64 expiry",
             HallmarkSchema::Membership => "string communityId,string memberDid,string role",
+            HallmarkSchema::LogHead => "bytes32 logHead,uint64 entryCount",
         }
     }
 
-    /// The stable lower-case name (`content`, `humanity`, `membership`).
+    /// The stable lower-case name (`content`, `humanity`, `membership`, `log_head`).
     pub fn as_str(self) -> &'static str {
         match self {
             HallmarkSchema::Content => "content",
             HallmarkSchema::Humanity => "humanity",
             HallmarkSchema::Membership => "membership",
+            HallmarkSchema::LogHead => "log_head",
         }
     }
 
     /// Parses [`HallmarkSchema::as_str`] back.
     pub fn parse(name: &str) -> Result<Self, AttestError> {
         HallmarkSchema::ALL.into_iter().find(|s| s.as_str() == name).ok_or_else(|| {
-            AttestError::UnknownSchema(format!("\"{name}\" (Hallmark's schemas are content, humanity, membership)"))
+            AttestError::UnknownSchema(format!(
+                "\"{name}\" (Hallmark's schemas are content, humanity, membership, log_head)"
+            ))
         })
     }
 
@@ -124,6 +131,14 @@ pub enum AttestationData {
         /// The role (`member`, `moderator`).
         role: String,
     },
+    /// An activity log's head ([`crate::activity`]).
+    #[serde(rename = "log_head")]
+    LogHead {
+        /// The hash of its last entry.
+        head: B256,
+        /// How many entries it has (= the last entry's `seq`).
+        count: u64,
+    },
 }
 
 /// Longest text field Hallmark puts on chain (bytes): DIDs, media types, ids, roles.
@@ -136,6 +151,7 @@ impl AttestationData {
             AttestationData::Content { .. } => HallmarkSchema::Content,
             AttestationData::Humanity { .. } => HallmarkSchema::Humanity,
             AttestationData::Membership { .. } => HallmarkSchema::Membership,
+            AttestationData::LogHead { .. } => HallmarkSchema::LogHead,
         }
     }
 
@@ -151,6 +167,7 @@ impl AttestationData {
             AttestationData::Membership { community_id, member_did, role } => {
                 vec![("community id", community_id), ("member DID", member_did), ("role", role)]
             }
+            AttestationData::LogHead { .. } => vec![],
         };
         for (what, text) in texts {
             if text.trim().is_empty() {
@@ -175,6 +192,7 @@ impl AttestationData {
             AttestationData::Membership { community_id, member_did, role } => {
                 (community_id.clone(), member_did.clone(), role.clone()).abi_encode_params()
             }
+            AttestationData::LogHead { head, count } => (*head, *count).abi_encode_params(),
         }
     }
 
@@ -196,6 +214,10 @@ impl AttestationData {
                 let (community_id, member_did, role) =
                     <(String, String, String)>::abi_decode_params_validate(data).map_err(e)?;
                 AttestationData::Membership { community_id, member_did, role }
+            }
+            HallmarkSchema::LogHead => {
+                let (head, count) = <(B256, u64)>::abi_decode_params_validate(data).map_err(e)?;
+                AttestationData::LogHead { head, count }
             }
         };
         // Refuse non-canonical encodings: the bytes must be exactly what Hallmark would write.

@@ -24,6 +24,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use serde::Serialize;
 
 use super::{now, Store, StoreError};
+use crate::activity::{Draft, LogSigner};
 
 /// A row of the outbox/index. Field names are stable (`--json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -249,6 +250,29 @@ fn no_such(_id: i64) -> StoreError {
     StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows)
 }
 
+/// The activity log entry of an attestation: signed by the wallet's Ethereum account.
+fn log_draft(
+    signer: Option<&dyn LogSigner>,
+    row: &AttestationRecord,
+    action: &str,
+    uid: &str,
+) -> Result<Draft, StoreError> {
+    let actor =
+        signer.and_then(|s| s.ethereum_actor()).ok_or(StoreError::Log(crate::activity::ActivityError::Locked))?;
+    let mut draft = Draft::new(actor, action)
+        .object("uid", uid)
+        .object("schema", &row.schema)
+        .object("chain_id", row.chain_id.to_string())
+        .object("eas", &row.eas);
+    if let Some(sha) = &row.content_sha256 {
+        draft = draft.object("content_sha256", sha);
+    }
+    if let Some(data) = &row.data {
+        draft = draft.object("data_sha256", crate::activity::sha256_hex(data.to_string().as_bytes()));
+    }
+    Ok(draft)
+}
+
 fn unix_now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
@@ -337,9 +361,12 @@ impl Store {
         json: &serde_json::Value,
     ) -> Result<AttestationRecord, StoreError> {
         let at = now();
+        let signer = self.log_signer.clone();
         let tx = self.attest_tx()?;
         let id = insert(&tx, item, "offchain", "signed", Some(uid), Some(&json.to_string()), &at)?;
         let row = by_id(&tx, id)?;
+        let draft = log_draft(signer.as_deref(), &row, "attest_offchain", uid)?;
+        super::activity::append(&tx, signer.as_deref(), &draft)?;
         tx.commit()?;
         Ok(row)
     }
@@ -473,6 +500,7 @@ impl Store {
         uids: &[String],
     ) -> Result<(), StoreError> {
         let at = now();
+        let signer = self.log_signer.clone();
         let tx = self.attest_tx()?;
         let rows = query(&tx, "WHERE tx_hash = ?1 AND state = 'sent' ORDER BY tx_index", [tx_hash])?;
         for row in rows {
@@ -490,6 +518,11 @@ impl Store {
                     params![row.ref_uid, at, row.chain_id as i64],
                 )?;
             }
+            let action = if row.kind == "revoke" { "revoke_attestation" } else { "attest" };
+            let draft = log_draft(signer.as_deref(), &row, action, uid.as_deref().unwrap_or_default())?
+                .object("tx_hash", tx_hash)
+                .object("block", block.to_string());
+            super::activity::append(&tx, signer.as_deref(), &draft)?;
         }
         tx.commit()?;
         Ok(())
@@ -611,6 +644,7 @@ mod tests {
     fn queue_is_idempotent_and_tracks_a_transaction_to_confirmation() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(dir.path()).unwrap();
+        s.set_log_signer(Some(crate::activity::test_signer()));
         let first = s.enqueue_attestations(&[item("k1"), item("k2")]).unwrap();
         assert!(first.iter().all(|e| matches!(e, Enqueued::Queued { .. })));
         // The same again: nothing new.
@@ -639,6 +673,7 @@ mod tests {
     fn deferred_failed_retried_and_revoked_rows() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(dir.path()).unwrap();
+        s.set_log_signer(Some(crate::activity::test_signer()));
         let id = s.enqueue_attestations(&[item("k")]).unwrap()[0].record().id;
         assert!(s.mark_attestations_sent(&[(id, 0)], "0xT", 1, "0xR").unwrap());
         s.defer_attestations(&[id], "rpc_unreachable", "down", 99, true).unwrap();

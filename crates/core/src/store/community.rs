@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{now, Store, StoreError};
+use crate::activity::{hash_text, sha256_hex, Draft, LogSigner};
 
 /// A community, as stored. Field names are stable (`--json`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -306,7 +307,13 @@ fn query_vouches<P: rusqlite::Params>(conn: &Connection, tail: &str, p: P) -> ru
     rows.collect()
 }
 
-fn insert_decision(conn: &Connection, community: &str, d: &NewDecision, at: &str) -> rusqlite::Result<()> {
+fn insert_decision(
+    conn: &Connection,
+    community: &str,
+    d: &NewDecision,
+    at: &str,
+    signer: Option<&dyn LogSigner>,
+) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO decisions (community, at, actor, action, subject, detail, credential, revoked)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -321,7 +328,44 @@ fn insert_decision(conn: &Connection, community: &str, d: &NewDecision, at: &str
             serde_json::to_string(&d.revoked).unwrap_or_else(|_| "[]".into())
         ],
     )?;
+    super::activity::append(conn, signer, &decision_entry(conn, community, d)?)?;
     Ok(())
+}
+
+/// The activity log entry of a decision. Its actor signs it when the actor is this wallet's
+/// identity; otherwise (a member who left, a vouch received from a member) the desk's moderator
+/// who recorded it signs, and the actor appears only as a hash. People acted on appear as hashes.
+fn decision_entry(conn: &Connection, community: &str, d: &NewDecision) -> Result<Draft, StoreError> {
+    let ours: bool =
+        conn.query_row("SELECT EXISTS(SELECT 1 FROM identities WHERE did = ?1)", [&d.actor], |r| r.get(0))?;
+    let mut draft = if ours {
+        Draft::new(&d.actor, d.action)
+    } else {
+        let recorder: Option<String> = conn
+            .query_row(
+                "SELECT m.did FROM community_members m JOIN identities i ON i.did = m.did
+                 WHERE m.community = ?1 AND m.role = 'moderator' AND m.state = 'active' ORDER BY m.since, m.rowid LIMIT 1",
+                [community],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let recorder = recorder.unwrap_or_else(|| d.actor.clone());
+        Draft::new(recorder, d.action).object("on_behalf_of_sha256", hash_text(&d.actor))
+    };
+    draft.community = Some(community.to_string());
+    if let Some(subject) = &d.subject {
+        draft = draft.object("subject_sha256", hash_text(subject));
+    }
+    if let Some(id) = &d.credential {
+        let sha: Option<String> =
+            conn.query_row("SELECT sha256 FROM credentials WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        draft = draft.object("credential_sha256", sha.unwrap_or_else(|| hash_text(id)));
+    }
+    draft = draft.object("detail_sha256", sha256_hex(d.detail.to_string().as_bytes()));
+    if !d.revoked.is_empty() {
+        draft = draft.object("revoked", d.revoked.len().to_string());
+    }
+    Ok(draft)
 }
 
 fn upsert_member(conn: &Connection, community: &str, m: &MemberRecord) -> rusqlite::Result<()> {
@@ -361,6 +405,7 @@ impl Store {
         creator: &MemberRecord,
         decision: &NewDecision,
     ) -> Result<(), StoreError> {
+        let signer = self.log_signer.clone();
         let tx = self.community_tx()?;
         let exists: bool =
             tx.query_row("SELECT EXISTS(SELECT 1 FROM communities WHERE id = ?1)", [&community.id], |r| r.get(0))?;
@@ -379,7 +424,7 @@ impl Store {
             ],
         )?;
         upsert_member(&tx, &community.id, creator)?;
-        insert_decision(&tx, &community.id, decision, &now())?;
+        insert_decision(&tx, &community.id, decision, &now(), signer.as_deref())?;
         tx.commit()?;
         Ok(())
     }
@@ -393,6 +438,7 @@ impl Store {
         id: &str,
         check: impl FnOnce(&CommunityView<'_>) -> Result<(CommunityWrites, T), E>,
     ) -> Result<T, E> {
+        let signer = self.log_signer.clone();
         let tx = self.community_tx()?;
         let community = query_community(&tx, id)
             .map_err(StoreError::from)?
@@ -447,7 +493,7 @@ impl Store {
                 )?;
             }
             for d in &writes.decisions {
-                insert_decision(&tx, id, d, &at)?;
+                insert_decision(&tx, id, d, &at, signer.as_deref())?;
             }
             Ok(())
         };
@@ -587,6 +633,7 @@ mod tests {
     fn a_failed_check_writes_nothing_and_decisions_come_with_their_change() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(dir.path()).unwrap();
+        s.set_log_signer(Some(crate::activity::test_signer()));
         let c = community();
         s.create_community(
             &c,

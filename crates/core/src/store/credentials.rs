@@ -3,6 +3,8 @@
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
+use crate::activity::Draft;
+
 use super::{now, Store, StoreError};
 
 /// A credential as stored: the exact text received or issued, and the result of its last check.
@@ -228,12 +230,22 @@ impl Store {
     /// Adds a credential the wallet issued together with its place in a status list, in one transaction.
     /// Fails with a constraint error (and adds nothing) if another process took the same index meanwhile.
     pub fn insert_issued(&mut self, c: &NewCredential, list: i64, index: i64) -> Result<HeldCredential, StoreError> {
+        let signer = self.log_signer.clone();
         let tx = self.immediate()?;
         let id = insert_credential_row(&tx, c, &now())?;
         tx.execute(
             "INSERT INTO issued (credential, status_list, status_index) VALUES (?1, ?2, ?3)",
             params![id, list, index],
         )?;
+        let vouch = c.types.iter().any(|t| t == "VouchCredential");
+        let draft = Draft::new(&c.issuer, if vouch { "vouch" } else { "issue_credential" })
+            .object("credential_sha256", &c.sha256)
+            .object("type", c.types.last().cloned().unwrap_or_default());
+        let draft = match &c.subject {
+            Some(s) => draft.object("subject_sha256", crate::activity::hash_text(s)),
+            None => draft,
+        };
+        super::activity::append(&tx, signer.as_deref(), &draft)?;
         tx.commit()?;
         self.credential(&id)?.ok_or_else(|| StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows))
     }
@@ -387,11 +399,19 @@ impl Store {
         bits: &[u8],
         list_credential: &str,
     ) -> Result<bool, StoreError> {
+        let signer = self.log_signer.clone();
         let tx = self.immediate()?;
         let current: Vec<u8> = tx.query_row("SELECT bits FROM status_lists WHERE id = ?1", [list], |r| r.get(0))?;
         if current != expected_bits {
             return Ok(false);
         }
+        let (issuer, sha256, types): (String, String, String) =
+            tx.query_row("SELECT issuer, sha256, types FROM credentials WHERE id = ?1", [credential], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        let kind = serde_json::from_str::<Vec<String>>(&types).ok().and_then(|t| t.last().cloned()).unwrap_or_default();
+        let draft = Draft::new(issuer, "revoke_credential").object("credential_sha256", sha256).object("type", kind);
+        super::activity::append(&tx, signer.as_deref(), &draft)?;
         let at = now();
         tx.execute(
             "UPDATE issued SET revoked_at = ?2, revoked_reason = ?3 WHERE credential = ?1",
@@ -540,6 +560,7 @@ mod tests {
     fn credentials_round_trip_and_duplicates_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(dir.path()).unwrap();
+        s.set_log_signer(Some(crate::activity::test_signer()));
         let held = s.insert_credential(&sample("{\"a\":1}", "imported")).unwrap();
         assert!(held.id.starts_with("c-") && held.id.len() == 14);
         assert_eq!(held.types[1], "HumanityCredential");
@@ -557,6 +578,7 @@ mod tests {
     fn issued_credentials_keep_their_status_index_and_revoke_atomically() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(dir.path()).unwrap();
+        s.set_log_signer(Some(crate::activity::test_signer()));
         let list = s.create_status_list("did:key:z6MkIssuer", "urn:uuid:1", 16, &[0, 0], "{}").unwrap();
         let a = s.insert_issued(&sample("{\"n\":1}", "issued"), list.id, 3).unwrap();
         // The same index cannot be given twice, and the failed insert leaves nothing behind.

@@ -32,6 +32,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
 
 use super::{now, Store, StoreError};
+use crate::activity::Draft;
 use crate::fingerprint::{distance, PerceptualHash};
 
 /// A signed output as recorded. Field names are stable (`--json`).
@@ -467,6 +468,7 @@ impl Store {
         signed: &NewSignedMedia,
     ) -> Result<SignedMedia, StoreError> {
         let at = now();
+        let signer = self.log_signer.clone();
         let tx = self.media_tx()?;
         let n = tx.execute(
             "UPDATE sign_batch_items
@@ -480,6 +482,13 @@ impl Store {
         }
         let id = insert_media(&tx, signed, &at)?;
         let row = query_media(&tx, "WHERE id = ?1", [id])?.into_iter().next().ok_or_else(no_such_item)?;
+        // The signature goes into the activity log in the same transaction.
+        let draft = Draft::new(&row.signer, "sign_media")
+            .object("original_sha256", &row.original_sha256)
+            .object("output_sha256", &row.output_sha256)
+            .object("manifest_label", &row.manifest_label)
+            .object("media_type", &row.media_type);
+        super::activity::append(&tx, signer.as_deref(), &draft)?;
         tx.commit()?;
         Ok(row)
     }
@@ -583,6 +592,7 @@ mod tests {
     fn signed_media_is_found_by_either_hash_and_by_similarity() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(dir.path()).unwrap();
+        s.set_log_signer(Some(crate::activity::test_signer()));
         let a = s.record_signed(&signed(1, 2, Some(0xFFFF_0000_FFFF_0000))).unwrap();
         assert_eq!(a.phash, Some(PerceptualHash(0xFFFF_0000_FFFF_0000)));
         assert_eq!(a.title.as_deref(), Some("Harbour at dawn"));
@@ -625,6 +635,7 @@ mod tests {
         let batch_id;
         {
             let mut s = Store::open(dir.path()).unwrap();
+            s.set_log_signer(Some(crate::activity::test_signer()));
             let start = s.begin_batch("opts-1", &inputs).unwrap();
             assert!(!start.resumed);
             assert_eq!(start.pending().count(), 3);
@@ -641,6 +652,7 @@ mod tests {
             // The process dies here: the store is dropped without finishing the batch.
         }
         let mut s = Store::open(dir.path()).unwrap();
+        s.set_log_signer(Some(crate::activity::test_signer()));
         assert_eq!(s.unfinished_batches().unwrap().len(), 1);
         let items = s.batch_items(batch_id).unwrap();
         assert_eq!(items[0].state, ItemState::Done);
@@ -692,6 +704,7 @@ mod tests {
     fn a_failed_write_leaves_journal_and_index_unchanged() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Store::open(dir.path()).unwrap();
+        s.set_log_signer(Some(crate::activity::test_signer()));
         let start = s.begin_batch("opts", &[input("/p/a.jpg", 1, 1)]).unwrap();
         let id = start.batch.id;
         // An unknown item: nothing is recorded in the index either.

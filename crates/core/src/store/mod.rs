@@ -15,10 +15,12 @@ use serde::Serialize;
 
 use crate::keys::KeyType;
 
+mod activity;
 mod attest;
 mod community;
 mod credentials;
 mod media;
+pub use activity::LogFilter;
 pub use attest::{AttestationFilter, AttestationRecord, Enqueued, NewAttestation, QueueCounts};
 pub use community::{
     CommunityRecord, CommunityView, CommunityWrites, DecisionRecord, InviteRecord, MemberRecord, NewDecision,
@@ -247,6 +249,24 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX attestations_content ON attestations (content_sha256);
     CREATE INDEX attestations_tx ON attestations (tx_hash);
     CREATE INDEX attestations_uid ON attestations (uid);",
+    // 7: the activity log (store/activity.rs, activity.rs): append-only, hash-chained, signed.
+    "CREATE TABLE activity_log (
+        seq          INTEGER PRIMARY KEY CHECK (seq >= 1),
+        prev         TEXT NOT NULL CHECK (length(prev) = 64),
+        community    TEXT,
+        content_hash TEXT NOT NULL CHECK (length(content_hash) = 64),
+        hash         TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+        time         TEXT NOT NULL,
+        actor        TEXT NOT NULL,
+        action       TEXT NOT NULL,
+        objects      TEXT NOT NULL,
+        sig          TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX activity_log_community ON activity_log (community, seq);
+    CREATE TRIGGER activity_log_no_update BEFORE UPDATE ON activity_log
+        BEGIN SELECT RAISE(ABORT, 'the activity log is append-only'); END;
+    CREATE TRIGGER activity_log_no_delete BEFORE DELETE ON activity_log
+        BEGIN SELECT RAISE(ABORT, 'the activity log is append-only'); END;",
 ];
 
 /// The schema version this build writes.
@@ -280,6 +300,9 @@ pub enum StoreError {
     /// A credential this wallet issued cannot be deleted: it is needed to revoke it.
     #[error("{0} was issued by this wallet and is kept so that it can be revoked; revoke it instead")]
     Kept(String),
+    /// The action's activity log entry could not be written (the action was not done either).
+    #[error(transparent)]
+    Log(crate::activity::ActivityError),
     /// Any other SQLite error.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -337,6 +360,27 @@ pub struct NewIdentity {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Signs activity log entries; set while the wallet is unlocked.
+    log_signer: Option<std::sync::Arc<dyn crate::activity::LogSigner>>,
+}
+
+/// Identities matching `tail` (a `WHERE` clause) on any connection or transaction.
+pub(crate) fn query_identities_on<P: rusqlite::Params>(
+    conn: &Connection,
+    tail: &str,
+    p: P,
+) -> Result<Vec<Identity>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT did, method, key_type, key_index, label, domain, public_key, created_at FROM identities {tail}"
+    ))?;
+    let rows = stmt.query_map(p, |r| {
+        let key_type: String = r.get(2)?;
+        let key_type = KeyType::parse(&key_type).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, "unknown key type".into())
+        })?;
+        Ok(identity_from_parts(r.get(0)?, r.get(1)?, key_type, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 fn is_corruption(e: &rusqlite::Error) -> bool {
@@ -352,6 +396,13 @@ fn now() -> String {
         .ok()
         .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_default()
+}
+
+/// The current UTC time in RFC 3339 with milliseconds (activity log entries).
+pub(crate) fn now_millis() -> String {
+    let t = time::OffsetDateTime::now_utc();
+    let t = t.replace_nanosecond(t.millisecond() as u32 * 1_000_000).unwrap_or(t);
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 /// The current UTC time in RFC 3339, whole seconds.
@@ -373,7 +424,7 @@ impl Store {
         std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
         create.open(&path).map_err(|source| StoreError::Io { path: path.display().to_string(), source })?;
         let conn = Connection::open(&path)?;
-        let mut store = Store { conn, path };
+        let mut store = Store { conn, path, log_signer: None };
         store.setup().map_err(|e| store.classify(e))?;
         Ok(store)
     }
@@ -514,29 +565,7 @@ impl Store {
     }
 
     fn query_identities<P: rusqlite::Params>(&self, tail: &str, p: P) -> Result<Vec<Identity>, StoreError> {
-        let run = || -> rusqlite::Result<Vec<Identity>> {
-            let mut stmt = self.conn.prepare(&format!(
-                "SELECT did, method, key_type, key_index, label, domain, public_key, created_at FROM identities {tail}"
-            ))?;
-            let rows = stmt.query_map(p, |r| {
-                let key_type: String = r.get(2)?;
-                let key_type = KeyType::parse(&key_type).ok_or_else(|| {
-                    rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, "unknown key type".into())
-                })?;
-                Ok(identity_from_parts(
-                    r.get(0)?,
-                    r.get(1)?,
-                    key_type,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ))
-            })?;
-            rows.collect()
-        };
-        run().map_err(|e| self.classify(e.into()))
+        query_identities_on(&self.conn, tail, p).map_err(|e| self.classify(e))
     }
 
     /// Runs SQLite's integrity check; `Ok(())` when the database is sound.

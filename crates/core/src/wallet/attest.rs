@@ -332,6 +332,24 @@ pub fn describe(data: &AttestationData) -> String {
         AttestationData::Membership { community_id, member_did, role } => {
             format!("{member_did} is a {role} of community {community_id}")
         }
+        AttestationData::LogHead { head, count } => format!("an activity log of {count} entries ends with {head}"),
+    }
+}
+
+/// Meta key holding the name of the network attestation commands use when none is named.
+const META_DEFAULT_NETWORK: &str = "attest_default_network";
+
+impl Wallet {
+    /// The network attestation commands use when none is named (`hallmark network use`), if one
+    /// was chosen. The name is not checked: the network may have been removed since.
+    pub fn default_network(&self) -> Result<Option<String>, WalletError> {
+        Ok(self.store.meta(META_DEFAULT_NETWORK)?.filter(|n| !n.is_empty()))
+    }
+
+    /// Chooses the default network (`Some`), or forgets the choice (`None`). The caller checks
+    /// that the network exists.
+    pub fn set_default_network(&self, name: Option<&str>) -> Result<(), WalletError> {
+        Ok(self.store.set_meta(META_DEFAULT_NETWORK, name.unwrap_or(""))?)
     }
 }
 

@@ -19,6 +19,7 @@ use crate::vault::{Seed, Vault, VaultError};
 
 pub mod attest;
 mod credentials;
+pub mod log;
 mod media;
 pub(crate) use credentials::keep_status_lists;
 pub use credentials::Issued;
@@ -57,6 +58,9 @@ pub enum WalletError {
     /// Credential problems.
     #[error(transparent)]
     Credential(#[from] crate::credential::CredentialError),
+    /// Activity log problems (a locked wallet cannot sign entries; an unreadable export).
+    #[error(transparent)]
+    Activity(#[from] crate::activity::ActivityError),
     /// Attestation problems (networks, the chain, the queue).
     #[error(transparent)]
     Attest(#[from] crate::attest::AttestError),
@@ -148,6 +152,7 @@ impl WalletError {
                 StoreError::Kept(_) => "kept_for_revocation",
                 StoreError::Sqlite(_) => "database_failed",
                 StoreError::Io { .. } => "io_failed",
+                StoreError::Log(e) => e.code(),
             },
             WalletError::Keystore(e) => match e {
                 KeystoreError::BadMode(_) => "bad_keyring_mode",
@@ -169,6 +174,7 @@ impl WalletError {
             WalletError::Credential(e) => e.code(),
             WalletError::Community(e) => e.code(),
             WalletError::Attest(e) => e.code(),
+            WalletError::Activity(e) => e.code(),
             WalletError::Manifest(e) => e.code(),
             WalletError::Fingerprint(e) => e.code(),
             WalletError::Media { code, .. } => code,
@@ -324,6 +330,11 @@ impl Wallet {
         Ok(Wallet { home: home.to_path_buf(), vault, store, keystore })
     }
 
+    /// Who signs activity log entries for this wallet (set while unlocked).
+    pub(crate) fn log_signer(&self) -> Option<std::sync::Arc<dyn crate::activity::LogSigner>> {
+        self.store.log_signer()
+    }
+
     /// The data folder.
     pub fn home(&self) -> &Path {
         &self.home
@@ -414,7 +425,7 @@ impl Wallet {
             Ok(Some(key)) => {
                 let seed = self.vault.open_seed(&key).ok_or(VaultError::KeyringKeyMismatch)?;
                 tracing::debug!("unlocked through the OS keyring");
-                return Ok(UnlockedWallet { wallet: self, seed, by: UnlockedBy::Keyring });
+                return Ok(UnlockedWallet::new(self, seed, UnlockedBy::Keyring));
             }
             Ok(None) | Err(KeystoreError::Disabled) => {}
             Err(e) => tracing::warn!("{e}"),
@@ -439,7 +450,7 @@ impl Wallet {
             }
         }
         tracing::debug!("unlocked with the passphrase");
-        Ok(UnlockedWallet { wallet: self, seed, by: UnlockedBy::Passphrase })
+        Ok(UnlockedWallet::new(self, seed, UnlockedBy::Passphrase))
     }
 }
 
@@ -458,7 +469,58 @@ pub struct UnlockedWallet {
     by: UnlockedBy,
 }
 
+/// Signs activity log entries with keys derived from the seed (a copy, wiped on drop): the
+/// Ed25519 key of an identity, or the Ethereum account's key for its did:pkh.
+struct SeedSigner {
+    seed: Seed,
+    ethereum_actor: Option<String>,
+}
+
+impl crate::activity::LogSigner for SeedSigner {
+    fn sign(
+        &self,
+        actor: &str,
+        identity: Option<&Identity>,
+        message: &[u8],
+    ) -> Result<crate::activity::EntrySig, crate::activity::ActivityError> {
+        use crate::activity::{sign_ed25519, sign_eip191, ActivityError};
+        let failed = |e: &dyn std::fmt::Display| ActivityError::Sign(e.to_string());
+        match identity {
+            Some(id) if id.key_type == KeyType::Ed25519.as_str() => {
+                let key = keys::ed25519_identity_key(self.seed.as_ref(), id.key_index).map_err(|e| failed(&e))?;
+                let vm = did::verification_method_id(&id.did).map_err(|e| failed(&e))?;
+                Ok(sign_ed25519(&key, &vm, message))
+            }
+            Some(id) => {
+                let key = keys::ethereum_key(self.seed.as_ref(), id.key_index).map_err(|e| failed(&e))?;
+                sign_eip191(&key, message)
+            }
+            None if self.ethereum_actor.as_deref() == Some(actor) => {
+                let key = keys::ethereum_key(self.seed.as_ref(), 0).map_err(|e| failed(&e))?;
+                sign_eip191(&key, message)
+            }
+            None => Err(ActivityError::NotOurs(actor.to_string())),
+        }
+    }
+
+    fn ethereum_actor(&self) -> Option<String> {
+        self.ethereum_actor.clone()
+    }
+}
+
+/// The did:pkh of a secp256k1 key (the wallet's Ethereum account), if it can be made.
+pub(crate) fn ethereum_actor(key: &keys::Secp256k1Key) -> Option<String> {
+    did::did_pkh(key.public_compressed()).ok()
+}
+
 impl UnlockedWallet {
+    fn new(mut wallet: Wallet, seed: Seed, by: UnlockedBy) -> UnlockedWallet {
+        let ethereum = keys::ethereum_key(seed.as_ref(), 0).ok();
+        let signer = SeedSigner { seed: seed.clone(), ethereum_actor: ethereum.as_ref().and_then(ethereum_actor) };
+        wallet.store.set_log_signer(Some(std::sync::Arc::new(signer)));
+        UnlockedWallet { wallet, seed, by }
+    }
+
     /// How it was unlocked.
     pub fn unlocked_by(&self) -> UnlockedBy {
         self.by
@@ -467,6 +529,11 @@ impl UnlockedWallet {
     /// The wallet, for read-only calls.
     pub fn wallet(&self) -> &Wallet {
         &self.wallet
+    }
+
+    /// The wallet, for calls that change records but need no secret (queueing attestations…).
+    pub fn wallet_mut(&mut self) -> &mut Wallet {
+        &mut self.wallet
     }
 
     /// Derives the next key for `method` and records a new identity.
