@@ -125,3 +125,47 @@ async fn anchored_logs_verify_with_only_an_rpc_and_a_rewritten_history_is_caught
 async fn activity_is_self_consistent(text: &str) -> bool {
     hallmark_core::activity::verify_export(text, T).await.map(|r| r.first_problem.is_none()).unwrap_or(false)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_anchors_every_n_entries() {
+    use hallmark_core::wallet::log::AnchorPolicy;
+    let Some(pkgs) = packages() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let mut w = wallet(home.path(), &RecoveryPhrase::generate().unwrap());
+    let me = w.wallet().ethereum_address().unwrap();
+    devnet::start(home.path(), &pkgs, &[me]).await.unwrap();
+    let _guard = DevnetGuard(home.path().to_path_buf());
+    let policy = AnchorPolicy { every: 2, network: network::DEVNET.into(), confirmations: 1 };
+    w.wallet().set_log_anchoring(Some(&policy)).unwrap();
+    assert_eq!(w.wallet().log_anchoring().unwrap(), Some(policy));
+    let bad = AnchorPolicy { every: 2, network: "nowhere".into(), confirmations: 1 };
+    assert!(w.wallet().set_log_anchoring(Some(&bad)).is_err());
+
+    let issuer = w.new_identity(DidMethod::Key, None, None).unwrap().did;
+    let options = WorkerOptions { poll: Duration::from_millis(50), ..Default::default() };
+    let worker = w.attest_worker(options).unwrap().unwrap();
+    issue_one(&mut w, &issuer, &issuer).await;
+    // One entry: not yet due.
+    worker.step().await.unwrap();
+    assert_eq!(w.wallet().log_status().unwrap().anchors.len(), 0);
+    issue_one(&mut w, &issuer, &issuer).await;
+    // Two: an anchor is queued and sent (the devnet mines at once).
+    let cancel = AtomicBool::new(false);
+    tokio::time::timeout(Duration::from_secs(60), worker.run(Until::Idle, &cancel, |_| {})).await.unwrap().unwrap();
+    let status = w.wallet().log_status().unwrap();
+    assert_eq!((status.anchors.len(), status.anchored), (1, 2), "{status:#?}");
+    // The anchor's own log entry does not trigger another one.
+    worker.step().await.unwrap();
+    tokio::time::timeout(Duration::from_secs(60), worker.run(Until::Idle, &cancel, |_| {})).await.unwrap().unwrap();
+    assert_eq!(w.wallet().log_status().unwrap().anchors.len(), 1);
+    // Two more actions: a second anchor covering them all.
+    issue_one(&mut w, &issuer, &issuer).await;
+    issue_one(&mut w, &issuer, &issuer).await;
+    tokio::time::timeout(Duration::from_secs(60), worker.run(Until::Idle, &cancel, |_| {})).await.unwrap().unwrap();
+    let status = w.wallet().log_status().unwrap();
+    assert_eq!(status.anchors.len(), 2, "{status:#?}");
+    assert_eq!(status.anchored, 5, "2 credentials, the first anchor's entry, 2 more credentials");
+    let text = w.wallet().export_log(None, None).await.unwrap();
+    let report = verify_log(&text, Some(home.path()), None, T).await.unwrap();
+    assert!(report.valid && report.covered == 5, "{report:#?}");
+}

@@ -74,11 +74,12 @@ fn photo(n: u8) -> QueueRequest {
     }
 }
 
+/// Fields drop in order: the devnet is stopped before its folder is removed.
 struct Chain {
-    _dir: tempfile::TempDir,
+    _guard: DevnetGuard,
     data: PathBuf,
     net: Network,
-    _guard: DevnetGuard,
+    _dir: tempfile::TempDir,
 }
 
 /// A devnet in a fresh data folder, funding `fund`.
@@ -88,7 +89,7 @@ async fn chain(pkgs: &Packages, fund: &[Address]) -> Chain {
     devnet::start(&data, pkgs, fund).await.unwrap();
     let guard = DevnetGuard(data.clone());
     let net = network::get(&data, network::DEVNET).unwrap();
-    Chain { _dir: dir, data, net, _guard: guard }
+    Chain { _guard: guard, data, net, _dir: dir }
 }
 
 fn enqueue(data: &Path, net: &Network, attester: Address, reqs: &[QueueRequest], conf: u32) -> Vec<Enqueued> {

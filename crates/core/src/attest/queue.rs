@@ -314,8 +314,11 @@ impl Worker {
     /// One pass over every network with pending items: settles sent transactions, then sends
     /// one transaction of due queued items per network.
     pub async fn step(&self) -> Result<StepReport, AttestError> {
-        let pending = self.pending()?;
         let mut report = StepReport::default();
+        if let Err(e) = self.anchor_if_due(&mut report) {
+            tracing::warn!("the activity log could not be anchored: {e}");
+        }
+        let pending = self.pending()?;
         let mut by_network: BTreeMap<String, Vec<AttestationRecord>> = BTreeMap::new();
         for row in pending {
             by_network.entry(row.network.clone()).or_default().push(row);
@@ -335,6 +338,50 @@ impl Worker {
         report.changed.sort_unstable();
         report.changed.dedup();
         Ok(report)
+    }
+
+    /// Queues an anchor of the activity log's head when the wallet's anchoring policy says one
+    /// is due ([`crate::wallet::log::AnchorPolicy`]) and none is queued or sent already.
+    fn anchor_if_due(&self, report: &mut StepReport) -> Result<(), AttestError> {
+        let mut store = self.store();
+        let Some(text) = store.meta(crate::wallet::log::META_ANCHORING)? else { return Ok(()) };
+        let Ok(policy) = serde_json::from_str::<crate::wallet::log::AnchorPolicy>(&text) else { return Ok(()) };
+        let mine = self.address.to_checksum(None);
+        let anchors: Vec<AttestationRecord> = store
+            .attestations(&AttestationFilter::default())?
+            .into_iter()
+            .filter(|r| r.schema == HallmarkSchema::LogHead.as_str() && r.attester == mine)
+            .collect();
+        if anchors.iter().any(|r| r.state == "queued" || r.state == "sent") {
+            return Ok(());
+        }
+        let last = anchors
+            .iter()
+            .filter(|r| r.state == "confirmed")
+            .filter_map(|r| match serde_json::from_value::<AttestationData>(r.data.clone()?).ok()? {
+                AttestationData::LogHead { count, .. } => Some(count),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        if store.log_entries_to_anchor(last)? < policy.every {
+            return Ok(());
+        }
+        let (count, head) = store.log_head()?;
+        let network = network::get(&self.data_dir, &policy.network)?;
+        let q = QueueRequest {
+            request: AttestRequest::new(AttestationData::LogHead {
+                head: super::parse_b256(&head, "the log head")?,
+                count,
+            }),
+            label: format!("activity log, entries 1–{count}"),
+            source: None,
+        };
+        let queued =
+            enqueue(&mut store, &network, self.address, std::slice::from_ref(&q), policy.confirmations, false)?;
+        report.changed.extend(queued.iter().map(|e| e.record().id));
+        tracing::info!(count, network = %network.name, "activity log anchor queued");
+        Ok(())
     }
 
     async fn step_network(

@@ -153,6 +153,18 @@ impl Store {
         Ok(())
     }
 
+    /// Entries after entry `after` that are not the log's own anchors (confirmed log-head
+    /// attestations), i.e. what a new anchor would newly cover.
+    pub fn log_entries_to_anchor(&self, after: u64) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM activity_log WHERE seq > ?1
+               AND NOT (action = 'attest' AND objects LIKE '%\"schema\":\"log_head\"%')",
+            [after as i64],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
     /// How many entries each action has (for a screen's filters).
     pub fn log_actions(&self) -> Result<Vec<(String, u64)>, StoreError> {
         let mut stmt =

@@ -23,6 +23,21 @@ use crate::attest::queue::QueueRequest;
 use crate::attest::{connect, network, AttestError, AttestationData, HallmarkSchema, Network};
 use crate::store::{AttestationFilter, Enqueued, LogFilter};
 
+/// Meta key of the automatic anchoring policy.
+pub const META_ANCHORING: &str = "log_anchoring";
+
+/// Anchor the log's head automatically every `every` new entries, on `network`. The attestation
+/// worker (the app's, or `hallmark attest run`) queues the anchors. Field names are stable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct AnchorPolicy {
+    /// New entries (not counting anchors themselves) that trigger an anchor.
+    pub every: u64,
+    /// The network to anchor on.
+    pub network: String,
+    /// Confirmations to wait for.
+    pub confirmations: u32,
+}
+
 /// Summary of the log for a screen. Field names are stable (`--json`).
 #[derive(Debug, Clone, Serialize)]
 pub struct LogStatus {
@@ -41,6 +56,26 @@ pub struct LogStatus {
 }
 
 impl Wallet {
+    /// The automatic anchoring policy, if one is set.
+    pub fn log_anchoring(&self) -> Result<Option<AnchorPolicy>, WalletError> {
+        Ok(self.store.meta(META_ANCHORING)?.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
+    /// Sets (or with `None`, stops) automatic anchoring. The network must exist.
+    pub fn set_log_anchoring(&self, policy: Option<&AnchorPolicy>) -> Result<(), WalletError> {
+        match policy {
+            Some(p) => {
+                if p.every == 0 {
+                    return Err(WalletError::BadSetting("anchor every 1 entry or more".into()));
+                }
+                network::get(self.home(), &p.network)?;
+                self.store.set_meta(META_ANCHORING, &serde_json::to_string(p).expect("policy serialises"))?;
+            }
+            None => self.store.set_meta(META_ANCHORING, "")?,
+        }
+        Ok(())
+    }
+
     /// Entries matching `filter`.
     pub fn log_entries(&self, filter: &LogFilter) -> Result<Vec<Entry>, WalletError> {
         Ok(self.store.log_entries(filter)?)
