@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Your data folder is HALLMARK_HOME (default: the per-user data folder of your OS).
 /// Exit codes: 0 ok, 1 failure, 2 usage error, 3 wrong passphrase, 4 no wallet yet,
 /// 5 wallet locked and no passphrase given, 6 damaged data or data from a newer Hallmark;
-/// `sign`, `verify` and `find` add their own (see each command's help and the README).
+/// `sign`, `verify`, `find` and `attest` add their own (see each command's help and the README).
 #[derive(Debug, Parser)]
 #[command(name = "hallmark", version, about, long_about, propagate_version = true)]
 pub struct Cli {
@@ -74,6 +74,10 @@ pub enum Command {
     Verify {
         /// The file (or its `.c2pa` sidecar).
         file: PathBuf,
+        /// Also search this network's chain for attestations of the file (this wallet's own
+        /// attestations of it are always shown).
+        #[arg(long, value_name = "NAME")]
+        network: Option<String>,
     },
     /// Find the signed original of a file in your wallet: the signed copy itself, its unsigned
     /// original, or the same picture re-encoded, resized or stripped of its credentials.
@@ -82,6 +86,19 @@ pub enum Command {
         /// The file to look up.
         file: PathBuf,
     },
+    /// Attest signed files and credentials on Ethereum (EAS), on chain or off chain; the
+    /// attestation queue; lookups. Exits 20 when the node cannot be reached, 21 for a network
+    /// problem (unknown, wrong chain, no EAS there, devnet not running), 22 when the account
+    /// cannot pay, 23 when attestations failed, 24 for an invalid off-chain attestation, 130
+    /// when stopped (Ctrl-C; `hallmark attest run` continues).
+    #[command(subcommand)]
+    Attest(crate::attest::AttestCommand),
+    /// The Ethereum networks attestations go to: presets, your own, the local devnet.
+    #[command(subcommand)]
+    Network(crate::attest::NetworkCommand),
+    /// A local Ethereum chain with the EAS contracts, for trying attestations at no cost.
+    #[command(subcommand)]
+    Devnet(crate::attest::DevnetCommand),
 }
 
 /// `hallmark sign`.

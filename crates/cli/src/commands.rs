@@ -39,8 +39,11 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
         Command::Trust(t) => crate::cred::trust(&home, mode, t),
         Command::Community(c) => crate::community::run(g, &home, mode, c),
         Command::Sign(a) => crate::media::sign(g, &home, mode, a),
-        Command::Verify { file } => crate::media::verify(&home, mode, &file),
+        Command::Verify { file, network } => crate::media::verify(&home, mode, &file, network.as_deref()),
         Command::Find { file } => crate::media::find(&home, mode, &file),
+        Command::Attest(a) => crate::attest::run(g, &home, mode, a),
+        Command::Network(n) => crate::attest::network_command(&home, mode, n),
+        Command::Devnet(d) => crate::attest::devnet_command(&home, mode, d),
     }
 }
 

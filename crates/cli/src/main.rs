@@ -2,6 +2,7 @@
 //! the result as text or (`--json`) as JSON. No wallet logic lives here.
 
 mod args;
+mod attest;
 mod commands;
 mod community;
 mod cred;
@@ -25,6 +26,14 @@ pub enum CliError {
     /// The person stopped the operation or did not confirm it.
     #[error("{0}")]
     Aborted(String),
+    /// A problem the command line found itself, with its stable code (see the README).
+    #[error("{message}")]
+    Coded {
+        /// The machine-readable code.
+        code: &'static str,
+        /// What went wrong, for people.
+        message: String,
+    },
     /// Writing output failed.
     #[error("could not write {path}: {source}")]
     Output {
@@ -42,28 +51,41 @@ impl CliError {
             CliError::Wallet(e) => e.code(),
             CliError::Usage(_) => "usage",
             CliError::Aborted(_) => "aborted",
+            CliError::Coded { code, .. } => code,
             CliError::Output { .. } => "io_failed",
         }
     }
 
     /// The process exit code (see the README).
     fn exit_code(&self) -> u8 {
-        match self.code() {
-            "usage" | "bad_keyring_mode" | "unknown_action" => 2,
-            "wrong_passphrase" => 3,
-            "no_wallet" => 4,
-            "need_passphrase" => 5,
-            "damaged_data" | "data_too_new" | "wallet_mismatch" => 6,
-            "invalid_credential"
-            | "invalid_jwt"
-            | "unknown_context"
-            | "unsupported_proof"
-            | "unsupported_verification_method"
-            | "too_large" => 7,
-            "issuer_unresolvable" | "method_not_listed" | "status_unavailable" | "did_unreachable" | "did_timeout" => 8,
-            "no_manifest" => media::EXIT_NO_MANIFEST,
-            _ => 1,
+        exit_code_of(self.code())
+    }
+}
+
+/// The process exit code for an error code (see the README).
+pub fn exit_code_of(code: &str) -> u8 {
+    match code {
+        "usage" | "bad_keyring_mode" | "unknown_action" | "no_network" => 2,
+        "wrong_passphrase" => 3,
+        "no_wallet" => 4,
+        "need_passphrase" => 5,
+        "damaged_data" | "data_too_new" | "wallet_mismatch" => 6,
+        "invalid_credential"
+        | "invalid_jwt"
+        | "unknown_context"
+        | "unsupported_proof"
+        | "unsupported_verification_method"
+        | "too_large" => 7,
+        "issuer_unresolvable" | "method_not_listed" | "status_unavailable" | "did_unreachable" | "did_timeout" => 8,
+        "no_manifest" => media::EXIT_NO_MANIFEST,
+        "rpc_unreachable" | "rpc_timeout" | "rpc_failed" | "tx_not_confirmed" => attest::EXIT_RPC,
+        "wrong_chain" | "no_contract" | "unknown_network" | "devnet_not_running" | "schema_mismatch" => {
+            attest::EXIT_NETWORK
         }
+        "insufficient_funds" => attest::EXIT_FUNDS,
+        "tx_reverted" | "tx_failed" | "network_changed" => attest::EXIT_TX_FAILED,
+        "invalid_offchain_attestation" => attest::EXIT_INVALID_OFFCHAIN,
+        _ => 1,
     }
 }
 

@@ -12,6 +12,7 @@ use std::time::Duration;
 use hallmark_core::keystore::KeyringMode;
 use hallmark_core::manifest::{self, AiDisclosure, Finding, IngredientSummary, ManifestSummary, Verdict, VerifyReport};
 use hallmark_core::vault::VaultError;
+use hallmark_core::wallet::attest::Lookup;
 use hallmark_core::wallet::{
     verify_media, BatchReport, FailedItem, FindReport, KeyBinding, MediaVerification, SignEvent, SignJob, SignOutput,
 };
@@ -20,6 +21,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use crate::args::{Global, SignArgs};
+use crate::attest;
 use crate::commands::{runtime, to_json, unlocked};
 use crate::{CliError, Output};
 
@@ -225,26 +227,41 @@ struct Verification {
     /// The verification report, `trust` and `humanity_check`, flattened.
     #[serde(flatten)]
     verification: MediaVerification,
+    /// The file's attestations: this wallet's, and with `--network` the chain's (null when
+    /// there is no wallet and no network).
+    attestations: Option<Lookup>,
 }
 
 /// Verifies the file: the C2PA checks, whether the DID named really signed (an impostor is
 /// invalid), and — with the wallet in the data folder, if there is one — whether it is trusted.
 /// No wallet is needed.
-fn verification(home: &Path, mode: KeyringMode, file: &Path) -> Result<Verification, CliError> {
+/// With `network`, the chain's attestations of the file are looked up too.
+fn verification(home: &Path, mode: KeyringMode, file: &Path, network: Option<&str>) -> Result<Verification, CliError> {
     let wallet = match Wallet::open(home, mode) {
         Ok(w) => Some(w),
         Err(WalletError::Vault(VaultError::NoWallet(_))) => None,
         Err(e) => return Err(e.into()),
     };
-    let verification = runtime()?.block_on(verify_media(wallet.as_ref(), file, did::DEFAULT_RESOLVE_TIMEOUT))?;
-    Ok(Verification { file: file.display().to_string(), verification })
+    // A network that does not exist is refused before anything is checked.
+    let network = match network {
+        Some(name) => Some(attest::network_named(home, name)?),
+        None => None,
+    };
+    let rt = runtime()?;
+    let verification = rt.block_on(verify_media(wallet.as_ref(), file, did::DEFAULT_RESOLVE_TIMEOUT))?;
+    let attestations = rt.block_on(attest::file_attestations(wallet.as_ref(), file, network.as_ref()))?;
+    Ok(Verification { file: file.display().to_string(), verification, attestations })
 }
 
-/// `hallmark verify FILE`: the provenance card.
-pub fn verify(home: &Path, mode: KeyringMode, file: &Path) -> Result<Output, CliError> {
-    let v = verification(home, mode, file)?;
+/// `hallmark verify FILE [--network N]`: the provenance card, and the file's attestations.
+pub fn verify(home: &Path, mode: KeyringMode, file: &Path, network: Option<&str>) -> Result<Output, CliError> {
+    let v = verification(home, mode, file, network)?;
     let r = &v.verification.report;
-    let mut out = Output::new(to_json(&v), card(&v.file, r, &v.verification));
+    let mut text = card(&v.file, r, &v.verification);
+    if let Some(lookup) = &v.attestations {
+        text.push_str(&attest::lookup_card_lines(lookup));
+    }
+    let mut out = Output::new(to_json(&v), text);
     out.exit = if r.verdict == Verdict::Invalid { EXIT_INVALID } else { 0 };
     Ok(out)
 }
