@@ -48,6 +48,17 @@ const COMMANDS: &[&str] = &[
     "media_verify",
     "media_find",
     "media_formats",
+    "attest_networks",
+    "attest_choose_network",
+    "attest_devnet_start",
+    "attest_devnet_stop",
+    "attest_queue",
+    "attest_retry",
+    "attest_cancel",
+    "attest_worker_start",
+    "attest_file",
+    "attest_credential",
+    "attest_lookup",
 ];
 
 fn main() {

@@ -2,6 +2,7 @@
 //! exposes the commands in [`commands`], and locks the wallet after the idle time.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod attest;
 mod commands;
 mod community;
 mod credentials;
@@ -16,8 +17,12 @@ use std::time::Duration;
 use hallmark_core::keystore::KeyringMode;
 use hallmark_core::session::{LockReason, Session};
 use hallmark_core::wallet::default_home;
-use tauri::Emitter;
+use tauri::{Emitter, Manager};
 
+use crate::attest::{
+    attest_cancel, attest_choose_network, attest_credential, attest_devnet_start, attest_devnet_stop, attest_file,
+    attest_lookup, attest_networks, attest_queue, attest_retry, attest_worker_start, AttestState,
+};
 use crate::commands::{with_session, AppState};
 // The Community screen's commands, by their bare names.
 use crate::community::{
@@ -76,15 +81,20 @@ fn main() {
         tracing::warn!("could not unlock through the OS keyring: {e}");
     }
     let media = MediaState::new(session.home());
+    let attest = AttestState::new(session.home());
     let session = Arc::new(Mutex::new(session));
     let for_idle = session.clone();
+    let for_worker = session.clone();
 
     tauri::Builder::default()
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(AppState { session })
         .manage(media)
+        .manage(attest)
         .setup(move |app| {
             let handle = app.handle().clone();
+            // While the wallet is unlocked, a worker sends the attestation queue.
+            app.state::<AttestState>().supervise(handle.clone(), for_worker);
             tauri::async_runtime::spawn(async move {
                 loop {
                     tokio::time::sleep(IDLE_CHECK).await;
@@ -145,9 +155,26 @@ fn main() {
             media_verify,
             media_find,
             media_formats,
+            attest_networks,
+            attest_choose_network,
+            attest_devnet_start,
+            attest_devnet_stop,
+            attest_queue,
+            attest_retry,
+            attest_cancel,
+            attest_worker_start,
+            attest_file,
+            attest_credential,
+            attest_lookup,
         ])
-        .run(tauri::generate_context!("../tauri.conf.json"))
-        .unwrap_or_else(|e| fail(&format!("the window could not start: {e}")));
+        .build(tauri::generate_context!("../tauri.conf.json"))
+        .unwrap_or_else(|e| fail(&format!("the window could not start: {e}")))
+        .run(|app, event| {
+            // Quitting: the attestation worker stops and drops the wallet's Ethereum key.
+            if let tauri::RunEvent::Exit = event {
+                app.state::<AttestState>().shutdown();
+            }
+        });
 }
 
 fn fail(message: &str) -> ! {

@@ -18,6 +18,7 @@ import { credentialsScreen, resetCredentials } from './screens/credentials.js';
 import { communityScreen, resetCommunity } from './screens/community.js';
 import { signScreen, resetSign, cancelSigning } from './screens/sign.js';
 import { verifyScreen, resetVerify } from './screens/verify.js';
+import { attestScreen, resetAttest, listenForAttestEvents } from './screens/attest.js';
 
 /**
  * The wallet is locked now (event from Rust, or a command answered "locked").
@@ -31,6 +32,7 @@ function handleLocked(reason) {
   resetCommunity();
   resetSign();
   resetVerify();
+  resetAttest();
   if (current() === 'unlock') {
     // Already there (e.g. after pressing Lock): only an idle lock adds something to say.
     if (reason === 'idle') setUnlockReason('idle');
@@ -46,6 +48,7 @@ function wireHeader() {
   byId('nav-communities').addEventListener('click', () => go('communities'));
   byId('nav-sign').addEventListener('click', () => go('sign'));
   byId('nav-verify').addEventListener('click', () => go('verify'));
+  byId('nav-attest').addEventListener('click', () => go('attestations'));
   byId('nav-settings').addEventListener('click', () => go('settings'));
 
   const lockButton = byId('lock-button');
@@ -64,6 +67,7 @@ function wireHeader() {
       resetCommunity();
       resetSign();
       resetVerify();
+      resetAttest();
       go('unlock', { reason: 'manual' });
     } catch (error) {
       showError(errorNode, error);
@@ -127,6 +131,9 @@ async function start() {
       });
       listening = true;
     }
+    // The attestation worker's news (the queue changed); without it the screen still refreshes
+    // when shown.
+    listenForAttestEvents();
     if (!listeningForDrops) {
       listeningForDrops = true;
       // Without drops the screens still take typed paths: not a reason to stop.
@@ -157,6 +164,7 @@ function init() {
   register('communities', communityScreen);
   register('sign', signScreen);
   register('verify', verifyScreen);
+  register('attestations', attestScreen);
   register('settings', settingsScreen);
 
   wireHeader();

@@ -20,6 +20,7 @@ import { qrSvg } from '../qr.js';
 import {
   typeName, checkName, resultName, statusText, personName, shortDid, originName, formatName, claimsOf,
 } from '../credential-words.js';
+import { attestCredential } from './attest.js';
 
 /** The most Hallmark reads as one credential (the same limit as in Rust). */
 const MAX_FILE_BYTES = 512 * 1024;
@@ -170,7 +171,7 @@ function hideDetail() {
   byId('credential-placeholder').hidden = credentials.length === 0;
   for (const id of ['cred-detail-title', 'cred-detail-status', 'cred-detail-issuer', 'cred-detail-subject',
     'cred-detail-from', 'cred-detail-until', 'cred-detail-origin', 'cred-detail-format', 'cred-detail-checked',
-    'cred-text', 'cred-detail-error', 'revoke-done', 'revoke-error', 'status-list-url', 'status-list-where']) {
+    'cred-text', 'cred-detail-error', 'cred-attest-note', 'revoke-done', 'revoke-error', 'status-list-url', 'status-list-where']) {
     byId(id).textContent = '';
   }
   clear(byId('cred-detail-claims'));
@@ -271,6 +272,9 @@ function renderDetail(c) {
   byId('cred-detail-checked').textContent = formatDate(c.checked_at);
   renderChecks(c.checks);
   renderRevoke(c);
+  // Humanity and membership credentials can be recorded on Ethereum (hashes and DIDs only).
+  const types = Array.isArray(c.types) ? c.types : [];
+  byId('cred-attest').hidden = !types.some((t) => t === 'HumanityCredential' || t === 'CommunityMembershipCredential');
   if ('document' in c) {
     renderClaims(c.document);
     byId('cred-text').textContent = c.text || '';
@@ -291,6 +295,7 @@ async function select(id, { focus = false } = {}) {
   hideConfirms();
   if (changed) {
     resetPresentResult();
+    byId('cred-attest-note').textContent = '';
     byId('revoke-reason').value = '';
   }
   clearError(byId('cred-detail-error'));
@@ -644,6 +649,9 @@ export const credentialsScreen = {
       else showError(errorNode, 'The credential is not loaded yet. Please choose it again.');
     });
     byId('cred-delete').addEventListener('click', onDeleteAsk);
+    byId('cred-attest').addEventListener('click', (event) => {
+      if (selectedId) attestCredential(selectedId, event.currentTarget, byId('cred-attest-note'), byId('cred-detail-error'));
+    });
     byId('cred-delete-no').addEventListener('click', onDeleteCancel);
     byId('cred-delete-yes').addEventListener('click', onDeleteConfirm);
     byId('present-form').addEventListener('submit', onPresent);

@@ -17,6 +17,7 @@ import {
   byId, el, clear, showError, clearError, flagField, clearFlags, whileBusy, toast, plural,
 } from '../dom.js';
 import { shortDid } from '../credential-words.js';
+import { attestFile } from './attest.js';
 
 // The commands of this screen, with their argument names.
 const signApi = {
@@ -153,7 +154,20 @@ function resultItem(state, input, stateText, detail) {
 }
 
 function signedItem(item) {
-  return resultItem('signed', item.input, 'Signed', `${item.input} → ${item.output}`);
+  const li = resultItem('signed', item.input, 'Signed', `${item.input} → ${item.output}`);
+  // With a .c2pa file beside an untouched original, the original is what gets attested.
+  const signedFile = /\.c2pa$/i.test(item.output) ? item.input : item.output;
+  const note = el('span', { class: 'result-detail result-attest-note', role: 'status' });
+  const error = el('span', { class: 'error result-attest-error', role: 'alert' });
+  const button = el('button', {
+    type: 'button',
+    class: 'button button-secondary button-small result-attest',
+    text: 'Attest',
+    'aria-label': `Attest ${fileName(signedFile)}: record it on Ethereum`,
+  });
+  button.addEventListener('click', () => attestFile(signedFile, button, note, error));
+  li.append(el('div', { class: 'actions' }, button), note, error);
+  return li;
 }
 
 function failedItem(item) {

@@ -24,6 +24,7 @@ import {
   byId, el, clear, showError, clearError, flagField, clearFlags, whileBusy, toast, plural,
 } from '../dom.js';
 import { shortDid } from '../credential-words.js';
+import { attestFile } from './attest.js';
 
 // The commands of this screen, with their argument names.
 const verifyApi = {
@@ -342,6 +343,11 @@ function showCard(out) {
   for (const ingredient of ingredients) history.appendChild(historyItem(out, ingredient));
   byId('verify-history-block').hidden = ingredients.length === 0;
 
+  // A valid signed file can be recorded on Ethereum (the Attestations screen's network).
+  byId('verify-attest-block').hidden = !out.manifest || out.verdict === 'invalid';
+  byId('verify-attest-note').textContent = '';
+  clearError(byId('verify-attest-error'));
+
   byId('verify-card').dataset.verdict = out.verdict;
   byId('verify-none').hidden = true;
   byId('verify-placeholder').hidden = true;
@@ -472,11 +478,12 @@ export function resetVerify() {
   byId('verify-preview').removeAttribute('src');
   for (const id of ['verify-badge', 'verify-verdict', 'verify-verdict-detail', 'verify-file', 'verify-signer',
     'verify-when', 'verify-title-text', 'verify-actions', 'verify-ai', 'verify-training', 'verify-generator',
-    'verify-none-text']) {
+    'verify-none-text', 'verify-attest-note']) {
     byId(id).textContent = '';
   }
   clear(byId('verify-failures'));
   clear(byId('verify-history'));
+  clearError(byId('verify-attest-error'));
   hideAll();
 }
 
@@ -489,5 +496,8 @@ export const verifyScreen = {
     byId('verify-form').addEventListener('submit', onSubmit);
     byId('verify-drop').addEventListener('paths-dropped', onPathsDropped);
     byId('verify-find').addEventListener('click', onFind);
+    byId('verify-attest').addEventListener('click', (event) => {
+      if (shownPath) attestFile(shownPath, event.currentTarget, byId('verify-attest-note'), byId('verify-attest-error'));
+    });
   },
 };
