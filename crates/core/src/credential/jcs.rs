@@ -2,8 +2,9 @@
 //!
 //! Implements W3C "Data Integrity EdDSA Cryptosuites v1.0" (Recommendation, May 2025), section
 //! 3.3, which `ssi` 0.16 does not provide. The building blocks all come from libraries:
-//! canonicalization is RFC 8785 JCS (`serde_jcs`), hashing SHA-256 (`sha2`), signing Ed25519
-//! (`ed25519-dalek`), and the `proofValue` is multibase base58btc (`ssi`'s multibase).
+//! canonicalization is RFC 8785 JCS (`serde_json_canonicalizer`, see [`canonical_json`]), hashing
+//! SHA-256 (`sha2`), signing Ed25519 (`ed25519-dalek`), and the `proofValue` is multibase
+//! base58btc (`ssi`'s multibase).
 //!
 //! Signing: the proof configuration (the proof without `proofValue`, with the document's
 //! `@context` copied in, as step 2 of "Create Proof" requires) and the document without `proof`
@@ -177,13 +178,92 @@ pub fn verify(secured: &Value, key: &ed25519_dalek::VerifyingKey) -> Result<bool
 /// SHA-256(JCS(document))`.
 fn hash_data(document: &Map<String, Value>, proof_config: &Map<String, Value>) -> Result<[u8; 64], String> {
     let canonical_document =
-        serde_jcs::to_vec(document).map_err(|e| format!("cannot canonicalize the document: {e}"))?;
+        canonical_object(document).map_err(|e| format!("cannot canonicalize the document: {e}"))?;
     let canonical_config =
-        serde_jcs::to_vec(proof_config).map_err(|e| format!("cannot canonicalize the proof options: {e}"))?;
+        canonical_object(proof_config).map_err(|e| format!("cannot canonicalize the proof options: {e}"))?;
     let mut out = [0u8; 64];
     out[..32].copy_from_slice(&Sha256::digest(&canonical_config));
     out[32..].copy_from_slice(&Sha256::digest(&canonical_document));
     Ok(out)
+}
+
+/// The RFC 8785 JSON Canonicalization Scheme (JCS) form of `value`, as UTF-8 bytes.
+///
+/// Object members are sorted by their UTF-16 code units, strings use the minimal JSON escapes,
+/// and numbers are written as ECMAScript writes the IEEE-754 double they denote (`4.50` → `4.5`,
+/// `1e21` → `1e+21`, `-0` → `0`). This holds whether or not `serde_json` keeps numbers as their
+/// source text (its `arbitrary_precision` feature, which a dependency enables in this workspace
+/// and on which `serde_jcs` 0.1 panics).
+///
+/// JCS numbers are doubles, so a number that no double equals would be signed as another number
+/// and is refused instead: an integer written out in digits that is not exactly a double (such
+/// as 9007199254740993, or 30-digit identifiers), or a number beyond the double range (`1e400`).
+/// The error names the number and where it is, and suggests writing it as a string.
+pub fn canonical_json(value: &Value) -> Result<Vec<u8>, String> {
+    check_numbers(value, &mut String::new())?;
+    serde_json_canonicalizer::to_vec(value).map_err(|e| e.to_string())
+}
+
+/// [`canonical_json`] of a JSON object, without copying it into a [`Value`].
+fn canonical_object(object: &Map<String, Value>) -> Result<Vec<u8>, String> {
+    for (key, value) in object {
+        check_numbers(value, &mut key.clone())?;
+    }
+    serde_json_canonicalizer::to_vec(object).map_err(|e| e.to_string())
+}
+
+/// Refuses the numbers in `value` that JCS cannot write exactly (see [`canonical_json`]).
+/// `path` is where `value` sits in the document (e.g. `credentialSubject.scores[2]`), for the message.
+fn check_numbers(value: &Value, path: &mut String) -> Result<(), String> {
+    match value {
+        Value::Number(number) => {
+            // The source text with `arbitrary_precision`, the shortest round-trip form without it.
+            let text = number.to_string();
+            let double = text.parse::<f64>().ok().filter(|d| d.is_finite());
+            let digits = text.strip_prefix('-').unwrap_or(&text);
+            let exact = match double {
+                None => false,
+                // An integer in digits must be exactly that double ({:.0} prints a double's exact value).
+                Some(d) if digits.bytes().all(|b| b.is_ascii_digit()) => {
+                    let digits = digits.trim_start_matches('0');
+                    format!("{:.0}", d.abs()) == if digits.is_empty() { "0" } else { digits }
+                }
+                // Other numbers (fractions, exponents) are rounded to the nearest double, as in JavaScript.
+                Some(_) => true,
+            };
+            if !exact {
+                let place = if path.is_empty() { String::new() } else { format!(" in \"{path}\"") };
+                return Err(format!(
+                    "the number {text}{place} has too many digits or is too large to be signed exactly \
+                     (signed JSON numbers are limited to about 15–17 significant digits); \
+                     write it as a string, e.g. \"{text}\""
+                ));
+            }
+            Ok(())
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                check_numbers(item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Object(members) => {
+            for (key, item) in members {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                check_numbers(item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Null | Value::Bool(_) | Value::String(_) => Ok(()),
+    }
 }
 
 /// The single proof object of a secured document, checked for type and cryptosuite.
@@ -261,7 +341,7 @@ mod tests {
 
         // Intermediate values: canonical forms and their hashes.
         let doc = vector_credential();
-        assert_eq!(String::from_utf8(serde_jcs::to_vec(&doc).unwrap()).unwrap(), CANONICAL_DOCUMENT);
+        assert_eq!(String::from_utf8(canonical_json(&doc).unwrap()).unwrap(), CANONICAL_DOCUMENT);
         assert_eq!(hex::encode(Sha256::digest(CANONICAL_DOCUMENT)), DOCUMENT_HASH);
         assert_eq!(hex::encode(Sha256::digest(CANONICAL_PROOF_CONFIG)), PROOF_CONFIG_HASH);
 
@@ -269,7 +349,7 @@ mod tests {
         let proof = secured["proof"].as_object().unwrap();
         let mut options = proof.clone();
         options.remove("proofValue");
-        assert_eq!(String::from_utf8(serde_jcs::to_vec(&options).unwrap()).unwrap(), CANONICAL_PROOF_CONFIG);
+        assert_eq!(String::from_utf8(canonical_object(&options).unwrap()).unwrap(), CANONICAL_PROOF_CONFIG);
         let hashed = hash_data(doc.as_object().unwrap(), &options).unwrap();
         assert_eq!(hex::encode(hashed), format!("{PROOF_CONFIG_HASH}{DOCUMENT_HASH}"));
 
@@ -310,6 +390,153 @@ mod tests {
         let mut forged = expected.clone();
         forged["proof"]["proofValue"] = json!(PROOF_VALUE.replace("z2HnF", "z2HnG"));
         assert!(!verify(&forged, &key.verifying_key()).unwrap());
+    }
+
+    /// A credential with numbers: integers, negatives, fractions, exponents, nested arrays.
+    fn numeric_credential() -> Value {
+        let mut doc = vector_credential();
+        doc["credentialSubject"]["age"] = json!(30);
+        doc["credentialSubject"]["score"] = json!(4.5);
+        doc["credentialSubject"]["balance"] = json!(-17);
+        doc["credentialSubject"]["offset"] = json!(-0.25);
+        doc["credentialSubject"]["big"] = json!(1e21);
+        doc["credentialSubject"]["tiny"] = json!(1e-7);
+        doc["credentialSubject"]["grid"] = json!([[1, 2.5, -3], [0, [1e21, 0.000001]], []]);
+        doc
+    }
+
+    #[test]
+    fn signs_and_verifies_credentials_with_numbers() {
+        let key = random_key();
+        let doc = numeric_credential();
+        let secured = sign(&doc, &key, &vector_config()).unwrap();
+        assert!(verify(&secured, &key.verifying_key()).unwrap());
+        // Imported (parsed from text) with other spellings of the same numbers: still valid.
+        let text = serde_json::to_string(&secured)
+            .unwrap()
+            .replace("\"score\":4.5", "\"score\":4.50")
+            .replace("\"age\":30", "\"age\":3.0e1");
+        assert!(text.contains("4.50") && text.contains("3.0e1"), "{text}");
+        let reparsed: Value = serde_json::from_str(&text).unwrap();
+        assert!(verify(&reparsed, &key.verifying_key()).unwrap());
+        // A changed number is detected.
+        let mut tampered = secured.clone();
+        tampered["credentialSubject"]["grid"][1][1][1] = json!(0.000002);
+        assert!(!verify(&tampered, &key.verifying_key()).unwrap());
+    }
+
+    fn jcs(text: &str) -> String {
+        String::from_utf8(canonical_json(&serde_json::from_str(text).unwrap()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn canonicalizes_rfc_8785_numbers() {
+        // RFC 8785 section 3.2.2 (the main example), numbers parsed from text.
+        let input = r#"{
+            "numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
+            "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/",
+            "literals": [null, true, false]
+        }"#;
+        assert_eq!(
+            jcs(input),
+            r#"{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}"#
+        );
+        for (text, canonical) in [
+            ("1e21", "1e+21"),
+            ("1000000000000000000000", "1e+21"),
+            ("1e20", "100000000000000000000"),
+            ("0.000001", "0.000001"),
+            ("1e-7", "1e-7"),
+            ("-0", "0"),
+            ("-0.0", "0"),
+            ("333333333.33333329", "333333333.3333333"),
+            ("4.50", "4.5"),
+            ("2e-3", "0.002"),
+            ("30", "30"),
+            ("-17", "-17"),
+            ("3.0e1", "30"),
+            ("9007199254740992", "9007199254740992"),
+            ("-9007199254740992", "-9007199254740992"),
+            ("1e-400", "0"),
+        ] {
+            assert_eq!(jcs(&format!("[{text}]")), format!("[{canonical}]"), "{text}");
+        }
+        // A mixed document; the expected text is what the npm `canonicalize` package (the JCS of
+        // vc.js's eddsa-jcs-2022 cryptosuite) printed for `JSON.parse` of the same input.
+        let input = r#"{"age":30,"score":4.50,"balance":-17,"offset":-0.25,"big":1e21,"tiny":1e-7,"z":-0,"g":[[1,2.5,-3],[0,[1000000000000000000000,0.000001]],[]],"r":333333333.33333329,"x":2e-3,"m":9007199254740992,"u":1e-400,"e":1E30,"k":0.000000000000000000000000001,"\u20ac":"\u000f"}"#;
+        assert_eq!(
+            jcs(input),
+            r#"{"age":30,"balance":-17,"big":1e+21,"e":1e+30,"g":[[1,2.5,-3],[0,[1e+21,0.000001]],[]],"k":1e-27,"m":9007199254740992,"offset":-0.25,"r":333333333.3333333,"score":4.5,"tiny":1e-7,"u":0,"x":0.002,"z":0,"€":"\u000f"}"#
+        );
+        // RFC 8785 Appendix B: IEEE-754 doubles (as bits) and their canonical text.
+        for (bits, canonical) in [
+            (0x0000000000000000u64, "0"),
+            (0x8000000000000000, "0"),
+            (0x0000000000000001, "5e-324"),
+            (0x8000000000000001, "-5e-324"),
+            (0x7fefffffffffffff, "1.7976931348623157e+308"),
+            (0xffefffffffffffff, "-1.7976931348623157e+308"),
+            (0x4340000000000000, "9007199254740992"),
+            (0xc340000000000000, "-9007199254740992"),
+            (0x4430000000000000, "295147905179352830000"),
+            (0x44b52d02c7e14af5, "9.999999999999997e+22"),
+            (0x44b52d02c7e14af6, "1e+23"),
+            (0x44b52d02c7e14af7, "1.0000000000000001e+23"),
+            (0x444b1ae4d6e2ef4e, "999999999999999700000"),
+            (0x444b1ae4d6e2ef4f, "999999999999999900000"),
+            (0x444b1ae4d6e2ef50, "1e+21"),
+            (0x3eb0c6f7a0b5ed8c, "9.999999999999997e-7"),
+            (0x3eb0c6f7a0b5ed8d, "0.000001"),
+            (0x41b3de4355555553, "333333333.3333332"),
+            (0x41b3de4355555554, "333333333.33333325"),
+            (0x41b3de4355555555, "333333333.3333333"),
+            (0x41b3de4355555556, "333333333.3333334"),
+            (0x41b3de4355555557, "333333333.33333343"),
+            (0xbecbf647612f3696, "-0.0000033333333333333333"),
+            (0x43143ff3c1cb0959, "1424953923781206.2"),
+        ] {
+            let value = json!([f64::from_bits(bits)]);
+            assert_eq!(
+                String::from_utf8(canonical_json(&value).unwrap()).unwrap(),
+                format!("[{canonical}]"),
+                "{bits:#x}"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_that_are_not_doubles_are_errors() {
+        let key = random_key();
+        for (text, path) in [
+            ("9007199254740993", "credentialSubject.n"),
+            ("-123456789012345678901234567890", "credentialSubject.n"),
+            ("18446744073709551615", "credentialSubject.n"),
+            ("1e400", "credentialSubject.n"),
+            ("-1e400", "credentialSubject.n"),
+        ] {
+            let mut doc = vector_credential();
+            // Parsed from text, as an imported credential is.
+            doc["credentialSubject"]["n"] = match serde_json::from_str(text) {
+                Ok(n) => n,
+                // Without arbitrary_precision serde_json itself refuses 1e400: nothing to sign.
+                Err(_) if text.contains("e400") => continue,
+                Err(e) => panic!("{text}: {e}"),
+            };
+            // serde_json may respell the number (1e400 is kept as 1e+400).
+            let text = &doc["credentialSubject"]["n"].to_string();
+            let err = canonical_json(&doc).unwrap_err();
+            assert!(err.contains(text) && err.contains(path) && err.contains("as a string"), "{err}");
+            let err = sign(&doc, &key, &vector_config()).unwrap_err();
+            assert!(matches!(&err, CredentialError::Sign(m) if m.contains(text)), "{err}");
+            // An untrusted secured document with such a number: an error, not a panic or `false`.
+            let mut secured = sign(&vector_credential(), &key, &vector_config()).unwrap();
+            secured["credentialSubject"]["n"] = doc["credentialSubject"]["n"].clone();
+            let err = verify(&secured, &key.verifying_key()).unwrap_err();
+            assert!(matches!(&err, CredentialError::Verify(m) if m.contains(text)), "{err}");
+        }
+        // Nested paths are named.
+        let nested: Value = serde_json::from_str(r#"{"a":[1,{"b":[2,9007199254740993]}]}"#).unwrap();
+        assert!(canonical_json(&nested).unwrap_err().contains(r#""a[1].b[1]""#));
     }
 
     #[test]
