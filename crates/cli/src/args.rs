@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Your data folder is HALLMARK_HOME (default: the per-user data folder of your OS).
 /// Exit codes: 0 ok, 1 failure, 2 usage error, 3 wrong passphrase, 4 no wallet yet,
 /// 5 wallet locked and no passphrase given, 6 damaged data or data from a newer Hallmark;
-/// `sign`, `verify`, `find` and `attest` add their own (see each command's help and the README).
+/// `sign`, `verify`, `find`, `attest` and `log` add their own (see each command's help and the README).
 #[derive(Debug, Parser)]
 #[command(name = "hallmark", version, about, long_about, propagate_version = true)]
 pub struct Cli {
@@ -99,6 +99,12 @@ pub enum Command {
     /// A local Ethereum chain with the EAS contracts, for trying attestations at no cost.
     #[command(subcommand)]
     Devnet(crate::attest::DevnetCommand),
+    /// The activity log: every file signed, credential issued or revoked, community decision
+    /// and attestation, as signed, hash-chained entries; export it, check an export anywhere,
+    /// anchor its head on chain. `log verify` exits 25 when the log is not valid; `log anchor`
+    /// exits like `attest` (20-23, 130).
+    #[command(subcommand)]
+    Log(crate::log::LogCommand),
 }
 
 /// `hallmark sign`.

@@ -268,7 +268,7 @@ fn network_names(home: &Path) -> String {
 }
 
 /// The network named by `--network`, else the wallet's default one.
-fn chosen_network(home: &Path, wallet: &Wallet, flag: Option<&str>) -> Result<Network, CliError> {
+pub(crate) fn chosen_network(home: &Path, wallet: &Wallet, flag: Option<&str>) -> Result<Network, CliError> {
     match flag {
         Some(name) => network_named(home, name),
         None => match wallet.default_network()? {
@@ -284,7 +284,7 @@ fn chosen_network(home: &Path, wallet: &Wallet, flag: Option<&str>) -> Result<Ne
     }
 }
 
-fn default_confirmations(network: &Network) -> u32 {
+pub(crate) fn default_confirmations(network: &Network) -> u32 {
     if network.source == NetworkSource::Devnet {
         1
     } else {
@@ -294,7 +294,7 @@ fn default_confirmations(network: &Network) -> u32 {
 
 /// Checks (without the key) that the network's node answers, is on the right chain and has EAS:
 /// so that nothing is queued for a network that cannot take it now.
-fn preflight(network: &Network) -> Result<(), CliError> {
+pub(crate) fn preflight(network: &Network) -> Result<(), CliError> {
     runtime()?.block_on(connect(network, None, DEFAULT_RPC_TIMEOUT)).map_err(wallet_error)?;
     Ok(())
 }
@@ -604,7 +604,7 @@ fn is_pending(r: &AttestationRecord) -> bool {
 }
 
 /// Waits for what was queued (unless `no_wait`) and reports every item's final state.
-fn send_and_report(
+pub(crate) fn send_and_report(
     g: &Global,
     home: &Path,
     mode: KeyringMode,

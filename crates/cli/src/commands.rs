@@ -44,6 +44,7 @@ pub fn run(cli: Cli) -> Result<Output, CliError> {
         Command::Attest(a) => crate::attest::run(g, &home, mode, a),
         Command::Network(n) => crate::attest::network_command(&home, mode, n),
         Command::Devnet(d) => crate::attest::devnet_command(&home, mode, d),
+        Command::Log(l) => crate::log::run(g, &home, mode, l),
     }
 }
 

@@ -6,6 +6,7 @@ mod attest;
 mod commands;
 mod community;
 mod cred;
+mod log;
 mod media;
 mod secrets;
 
@@ -85,6 +86,7 @@ pub fn exit_code_of(code: &str) -> u8 {
         "insufficient_funds" => attest::EXIT_FUNDS,
         "tx_reverted" | "tx_failed" | "network_changed" => attest::EXIT_TX_FAILED,
         "invalid_offchain_attestation" => attest::EXIT_INVALID_OFFCHAIN,
+        "invalid_log" => log::EXIT_INVALID_LOG,
         _ => 1,
     }
 }
