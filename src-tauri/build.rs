@@ -59,6 +59,12 @@ const COMMANDS: &[&str] = &[
     "attest_file",
     "attest_credential",
     "attest_lookup",
+    "activity_overview",
+    "activity_entries",
+    "activity_verify",
+    "activity_anchor",
+    "activity_set_anchoring",
+    "activity_export",
 ];
 
 fn main() {

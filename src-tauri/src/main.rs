@@ -2,6 +2,7 @@
 //! exposes the commands in [`commands`], and locks the wallet after the idle time.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod activity;
 mod attest;
 mod commands;
 mod community;
@@ -19,6 +20,10 @@ use hallmark_core::session::{LockReason, Session};
 use hallmark_core::wallet::default_home;
 use tauri::{Emitter, Manager};
 
+// The Activity screen's commands, by their bare names.
+use crate::activity::{
+    activity_anchor, activity_entries, activity_export, activity_overview, activity_set_anchoring, activity_verify,
+};
 use crate::attest::{
     attest_cancel, attest_choose_network, attest_credential, attest_devnet_start, attest_devnet_stop, attest_file,
     attest_lookup, attest_networks, attest_queue, attest_retry, attest_worker_start, AttestState,
@@ -166,6 +171,12 @@ fn main() {
             attest_file,
             attest_credential,
             attest_lookup,
+            activity_overview,
+            activity_entries,
+            activity_verify,
+            activity_anchor,
+            activity_set_anchoring,
+            activity_export,
         ])
         .build(tauri::generate_context!("../tauri.conf.json"))
         .unwrap_or_else(|e| fail(&format!("the window could not start: {e}")))

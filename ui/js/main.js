@@ -19,6 +19,7 @@ import { communityScreen, resetCommunity } from './screens/community.js';
 import { signScreen, resetSign, cancelSigning } from './screens/sign.js';
 import { verifyScreen, resetVerify } from './screens/verify.js';
 import { attestScreen, resetAttest, listenForAttestEvents } from './screens/attest.js';
+import { activityScreen, resetActivity, listenForActivityEvents } from './screens/activity.js';
 
 /**
  * The wallet is locked now (event from Rust, or a command answered "locked").
@@ -33,6 +34,7 @@ function handleLocked(reason) {
   resetSign();
   resetVerify();
   resetAttest();
+  resetActivity();
   if (current() === 'unlock') {
     // Already there (e.g. after pressing Lock): only an idle lock adds something to say.
     if (reason === 'idle') setUnlockReason('idle');
@@ -49,6 +51,7 @@ function wireHeader() {
   byId('nav-sign').addEventListener('click', () => go('sign'));
   byId('nav-verify').addEventListener('click', () => go('verify'));
   byId('nav-attest').addEventListener('click', () => go('attestations'));
+  byId('nav-activity').addEventListener('click', () => go('activity'));
   byId('nav-settings').addEventListener('click', () => go('settings'));
 
   const lockButton = byId('lock-button');
@@ -68,6 +71,7 @@ function wireHeader() {
       resetSign();
       resetVerify();
       resetAttest();
+      resetActivity();
       go('unlock', { reason: 'manual' });
     } catch (error) {
       showError(errorNode, error);
@@ -134,6 +138,8 @@ async function start() {
     // The attestation worker's news (the queue changed); without it the screen still refreshes
     // when shown.
     listenForAttestEvents();
+    // The same events, for the Activity screen (a pin of the log confirmed).
+    listenForActivityEvents();
     if (!listeningForDrops) {
       listeningForDrops = true;
       // Without drops the screens still take typed paths: not a reason to stop.
@@ -165,6 +171,7 @@ function init() {
   register('sign', signScreen);
   register('verify', verifyScreen);
   register('attestations', attestScreen);
+  register('activity', activityScreen);
   register('settings', settingsScreen);
 
   wireHeader();
