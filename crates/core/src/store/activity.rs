@@ -35,9 +35,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Entry> {
 /// The current head: (seq, hash), (0, zeros) when empty.
 pub(crate) fn head(conn: &Connection) -> Result<(u64, String), StoreError> {
     Ok(conn
-        .query_row("SELECT seq, hash FROM activity_log ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))
-        })
+        .prepare_cached("SELECT seq, hash FROM activity_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)))
         .optional()?
         .unwrap_or((0, GENESIS.to_string())))
 }
@@ -56,22 +55,22 @@ pub(crate) fn append(conn: &Connection, signer: Option<&dyn LogSigner>, draft: &
     let id = identity(conn, &draft.actor)?;
     let time = super::now_millis();
     let entry = seal(draft, seq, &prev, &time, signer, id.as_ref()).map_err(StoreError::Log)?;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO activity_log (seq, prev, community, content_hash, hash, time, actor, action, objects, sig)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            entry.seq as i64,
-            entry.prev,
-            entry.community,
-            entry.content_hash,
-            entry.hash,
-            entry.time,
-            entry.actor,
-            entry.action,
-            serde_json::to_string(&entry.objects).expect("objects serialise"),
-            serde_json::to_string(&entry.sig).expect("signature serialises"),
-        ],
-    )?;
+    )?
+    .execute(params![
+        entry.seq as i64,
+        entry.prev,
+        entry.community,
+        entry.content_hash,
+        entry.hash,
+        entry.time,
+        entry.actor,
+        entry.action,
+        serde_json::to_string(&entry.objects).expect("objects serialise"),
+        serde_json::to_string(&entry.sig).expect("signature serialises"),
+    ])?;
     Ok(entry)
 }
 

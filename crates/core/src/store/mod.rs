@@ -370,7 +370,7 @@ pub(crate) fn query_identities_on<P: rusqlite::Params>(
     tail: &str,
     p: P,
 ) -> Result<Vec<Identity>, StoreError> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT did, method, key_type, key_index, label, domain, public_key, created_at FROM identities {tail}"
     ))?;
     let rows = stmt.query_map(p, |r| {

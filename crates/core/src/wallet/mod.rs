@@ -470,10 +470,55 @@ pub struct UnlockedWallet {
 }
 
 /// Signs activity log entries with keys derived from the seed (a copy, wiped on drop): the
-/// Ed25519 key of an identity, or the Ethereum account's key for its did:pkh.
+/// Ed25519 key of an identity, or the Ethereum account's key for its did:pkh. Keys derived once
+/// are kept (wiped on drop too) while the wallet stays unlocked: derivation costs more than signing.
 struct SeedSigner {
     seed: Seed,
     ethereum_actor: Option<String>,
+    ed25519: std::sync::Mutex<std::collections::HashMap<u32, (ed25519_dalek::SigningKey, String)>>,
+    secp256k1: std::sync::Mutex<std::collections::HashMap<u32, std::sync::Arc<keys::Secp256k1Key>>>,
+}
+
+impl SeedSigner {
+    fn ed25519_sign(
+        &self,
+        id: &Identity,
+        message: &[u8],
+    ) -> Result<crate::activity::EntrySig, crate::activity::ActivityError> {
+        let failed = |e: &dyn std::fmt::Display| crate::activity::ActivityError::Sign(e.to_string());
+        let mut cache = self.ed25519.lock().unwrap_or_else(|p| p.into_inner());
+        let (key, vm) = match cache.entry(id.key_index) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let key = keys::ed25519_identity_key(self.seed.as_ref(), id.key_index).map_err(|e| failed(&e))?;
+                let vm = did::verification_method_id(&id.did).map_err(|e| failed(&e))?;
+                e.insert((key, vm))
+            }
+        };
+        Ok(crate::activity::sign_ed25519(key, vm, message))
+    }
+
+    fn secp256k1_sign(
+        &self,
+        index: u32,
+        message: &[u8],
+    ) -> Result<crate::activity::EntrySig, crate::activity::ActivityError> {
+        let key = {
+            let mut cache = self.secp256k1.lock().unwrap_or_else(|p| p.into_inner());
+            match cache.get(&index) {
+                Some(k) => k.clone(),
+                None => {
+                    let k = std::sync::Arc::new(
+                        keys::ethereum_key(self.seed.as_ref(), index)
+                            .map_err(|e| crate::activity::ActivityError::Sign(e.to_string()))?,
+                    );
+                    cache.insert(index, k.clone());
+                    k
+                }
+            }
+        };
+        crate::activity::sign_eip191(&key, message)
+    }
 }
 
 impl crate::activity::LogSigner for SeedSigner {
@@ -483,23 +528,11 @@ impl crate::activity::LogSigner for SeedSigner {
         identity: Option<&Identity>,
         message: &[u8],
     ) -> Result<crate::activity::EntrySig, crate::activity::ActivityError> {
-        use crate::activity::{sign_ed25519, sign_eip191, ActivityError};
-        let failed = |e: &dyn std::fmt::Display| ActivityError::Sign(e.to_string());
         match identity {
-            Some(id) if id.key_type == KeyType::Ed25519.as_str() => {
-                let key = keys::ed25519_identity_key(self.seed.as_ref(), id.key_index).map_err(|e| failed(&e))?;
-                let vm = did::verification_method_id(&id.did).map_err(|e| failed(&e))?;
-                Ok(sign_ed25519(&key, &vm, message))
-            }
-            Some(id) => {
-                let key = keys::ethereum_key(self.seed.as_ref(), id.key_index).map_err(|e| failed(&e))?;
-                sign_eip191(&key, message)
-            }
-            None if self.ethereum_actor.as_deref() == Some(actor) => {
-                let key = keys::ethereum_key(self.seed.as_ref(), 0).map_err(|e| failed(&e))?;
-                sign_eip191(&key, message)
-            }
-            None => Err(ActivityError::NotOurs(actor.to_string())),
+            Some(id) if id.key_type == KeyType::Ed25519.as_str() => self.ed25519_sign(id, message),
+            Some(id) => self.secp256k1_sign(id.key_index, message),
+            None if self.ethereum_actor.as_deref() == Some(actor) => self.secp256k1_sign(0, message),
+            None => Err(crate::activity::ActivityError::NotOurs(actor.to_string())),
         }
     }
 
@@ -516,7 +549,12 @@ pub(crate) fn ethereum_actor(key: &keys::Secp256k1Key) -> Option<String> {
 impl UnlockedWallet {
     fn new(mut wallet: Wallet, seed: Seed, by: UnlockedBy) -> UnlockedWallet {
         let ethereum = keys::ethereum_key(seed.as_ref(), 0).ok();
-        let signer = SeedSigner { seed: seed.clone(), ethereum_actor: ethereum.as_ref().and_then(ethereum_actor) };
+        let signer = SeedSigner {
+            seed: seed.clone(),
+            ethereum_actor: ethereum.as_ref().and_then(ethereum_actor),
+            ed25519: Default::default(),
+            secp256k1: Default::default(),
+        };
         wallet.store.set_log_signer(Some(std::sync::Arc::new(signer)));
         UnlockedWallet { wallet, seed, by }
     }
