@@ -40,6 +40,27 @@ pub struct ProofConfig {
     pub domain: Option<String>,
 }
 
+impl ProofConfig {
+    /// The proof options (Data Integrity "Create Proof" steps 1–2) of a `DataIntegrityProof`
+    /// with `cryptosuite`: type, cryptosuite, created, verification method, purpose, and the
+    /// challenge and domain when given.
+    pub(crate) fn proof_options(&self, cryptosuite: &str) -> Map<String, Value> {
+        let mut proof = Map::new();
+        proof.insert("type".into(), PROOF_TYPE.into());
+        proof.insert("cryptosuite".into(), cryptosuite.into());
+        proof.insert("created".into(), self.created.clone().into());
+        proof.insert("verificationMethod".into(), self.verification_method.clone().into());
+        proof.insert("proofPurpose".into(), self.proof_purpose.as_str().into());
+        if let Some(challenge) = &self.challenge {
+            proof.insert("challenge".into(), challenge.clone().into());
+        }
+        if let Some(domain) = &self.domain {
+            proof.insert("domain".into(), domain.clone().into());
+        }
+        proof
+    }
+}
+
 /// The proof of a document secured with `eddsa-jcs-2022`, as read from it (not yet verified).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JcsProof {
@@ -64,7 +85,6 @@ pub fn sign(
     key: &ed25519_dalek::SigningKey,
     config: &ProofConfig,
 ) -> Result<Value, CredentialError> {
-    use ed25519_dalek::Signer as _;
     let document = unsecured
         .as_object()
         .ok_or_else(|| CredentialError::InvalidCredential("the document to sign must be a JSON object".into()))?;
@@ -77,31 +97,29 @@ pub fn sign(
         return Err(CredentialError::InvalidDate(config.created.clone()));
     }
     // Create Proof, steps 1–2: the proof options, with the document's @context copied in.
-    let mut proof = Map::new();
-    proof.insert("type".into(), PROOF_TYPE.into());
-    proof.insert("cryptosuite".into(), CRYPTOSUITE.into());
-    proof.insert("created".into(), config.created.clone().into());
-    proof.insert("verificationMethod".into(), config.verification_method.clone().into());
-    proof.insert("proofPurpose".into(), config.proof_purpose.as_str().into());
-    if let Some(challenge) = &config.challenge {
-        proof.insert("challenge".into(), challenge.clone().into());
-    }
-    if let Some(domain) = &config.domain {
-        proof.insert("domain".into(), domain.clone().into());
-    }
+    let mut proof = config.proof_options(CRYPTOSUITE);
     if let Some(context) = document.get("@context") {
         proof.insert("@context".into(), context.clone());
     }
     // Steps 3–6: configuration, transformation, hashing, Ed25519 signature.
     let hash_data = hash_data(document, &proof).map_err(CredentialError::Sign)?;
-    let signature = key.sign(&hash_data);
-    // Step 7: proofValue = multibase base58btc of the 64 signature bytes.
-    let proof_value = MultibaseBuf::encode(Base::Base58Btc, signature.to_bytes());
-    proof.insert("proofValue".into(), proof_value.as_str().into());
+    Ok(signed_with(document, proof, key, &hash_data))
+}
 
+/// `document` with `proof` added, its `proofValue` the Ed25519 signature of `hash_data` as
+/// multibase base58btc (the last steps of both EdDSA cryptosuites).
+pub(crate) fn signed_with(
+    document: &Map<String, Value>,
+    mut proof: Map<String, Value>,
+    key: &ed25519_dalek::SigningKey,
+    hash_data: &[u8],
+) -> Value {
+    use ed25519_dalek::Signer as _;
+    let proof_value = MultibaseBuf::encode(Base::Base58Btc, key.sign(hash_data).to_bytes());
+    proof.insert("proofValue".into(), proof_value.as_str().into());
     let mut secured = document.clone();
     secured.insert("proof".into(), Value::Object(proof));
-    Ok(Value::Object(secured))
+    Value::Object(secured)
 }
 
 /// The proof of a secured document (exactly one proof object), parsed and checked for type/cryptosuite.
@@ -150,15 +168,7 @@ pub fn verify(secured: &Value, key: &ed25519_dalek::VerifyingKey) -> Result<bool
     let mut options = proof.clone();
     let proof_value = options.remove("proofValue").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
     // Step 3: the signature bytes.
-    let (base, bytes) = Multibase::new(&proof_value)
-        .decode()
-        .map_err(|e| malformed(&format!("its proofValue is not multibase: {e}")))?;
-    if base != Base::Base58Btc {
-        return Err(malformed("its proofValue is not base58btc multibase (it must start with 'z')"));
-    }
-    let bytes: [u8; 64] = bytes.try_into().map_err(|b: Vec<u8>| {
-        malformed(&format!("its signature is {} bytes long; an Ed25519 signature is 64 bytes", b.len()))
-    })?;
+    let bytes = signature_of_proof_value(&proof_value, malformed)?;
     // Step 4: the proof's @context must prefix the document's; it replaces it for hashing.
     if let Some(context) = options.get("@context") {
         let wanted = as_list(context);
@@ -305,6 +315,23 @@ fn shown(value: Option<&Value>) -> String {
 
 fn malformed(why: &str) -> CredentialError {
     CredentialError::Verify(format!("the eddsa-jcs-2022 proof is malformed: {why}"))
+}
+
+/// The 64 signature bytes of an EdDSA cryptosuite's `proofValue` (multibase base58btc);
+/// `malformed` words the error for the suite.
+pub(crate) fn signature_of_proof_value(
+    proof_value: &str,
+    malformed: fn(&str) -> CredentialError,
+) -> Result<[u8; 64], CredentialError> {
+    let (base, bytes) = Multibase::new(proof_value)
+        .decode()
+        .map_err(|e| malformed(&format!("its proofValue is not multibase: {e}")))?;
+    if base != Base::Base58Btc {
+        return Err(malformed("its proofValue is not base58btc multibase (it must start with 'z')"));
+    }
+    bytes.try_into().map_err(|b: Vec<u8>| {
+        malformed(&format!("its signature is {} bytes long; an Ed25519 signature is 64 bytes", b.len()))
+    })
 }
 
 #[cfg(test)]

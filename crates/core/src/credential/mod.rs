@@ -1,10 +1,12 @@
 //! Verifiable credentials (W3C VC Data Model 2.0): build, secure, verify.
 //!
 //! Every proof is Ed25519, in one of three forms:
-//! * Data Integrity `eddsa-rdfc-2022` (the default): everything cryptographic — JSON-LD
-//!   expansion, RDF canonicalization, hashing, signing — is done by `ssi`;
+//! * Data Integrity `eddsa-rdfc-2022` (the default, [`rdfc`]): JSON-LD expansion and RDF
+//!   canonicalization are done by `ssi` (and the `json-ld` crate), hashing and signing by sha2 and
+//!   ed25519-dalek; Hallmark drives the steps itself so that a JSON-LD context is processed once,
+//!   not for every credential;
 //! * Data Integrity `eddsa-jcs-2022` ([`jcs`]): ssi 0.16 lacks this suite, so it is built from
-//!   serde_jcs, sha2 and ed25519-dalek, and reproduces the specification's test vector;
+//!   serde_json_canonicalizer (RFC 8785), sha2 and ed25519-dalek, and reproduces the specification's test vector;
 //! * VC-JOSE JWTs ([`jose`]).
 //!
 //! [`verifier`] checks any of them, check by check; [`method`] resolves a proof's key (did:key and
@@ -16,20 +18,14 @@ pub mod jcs;
 pub mod jose;
 pub mod method;
 pub mod presentation;
+pub(crate) mod rdfc;
 pub mod schema;
 pub mod status;
 #[cfg(test)]
 mod testutil;
 pub mod verifier;
 
-use std::collections::HashMap;
-
 use serde_json::Value;
-use ssi::claims::data_integrity::{CryptographicSuite, DataIntegrity, ProofOptions as DiProofOptions};
-use ssi::claims::vc::AnyJsonCredential;
-use ssi::claims::{Invalid, VerificationParameters};
-use ssi::jwk::{Base64urlUInt, OctetParams, Params, JWK};
-use ssi::verification_methods::{Multikey, ProofPurpose, ReferenceOrOwned, SingleSecretSigner};
 
 /// A Data Integrity cryptosuite for Ed25519 keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -350,7 +346,7 @@ async fn check_own_key(key: &ed25519_dalek::SigningKey, vm: &str) -> Result<(), 
     Ok(())
 }
 
-/// What [`rdfc_sign`] secures: ssi needs the concrete type.
+/// What [`rdfc_sign`] secures: a credential or a presentation, each read (and checked) as such.
 pub(crate) enum Doc {
     Credential(Value),
     Presentation(Value),
@@ -363,28 +359,7 @@ pub(crate) struct Binding {
     pub domain: Option<String>,
 }
 
-/// A verification-method resolver that knows exactly one key: nothing is fetched while ssi
-/// signs or verifies (the key was resolved, with a time limit, beforehand).
-fn one_key_resolver(
-    vm: &str,
-    key: &ed25519_dalek::VerifyingKey,
-) -> Result<HashMap<ssi::json_ld::IriBuf, Multikey>, CredentialError> {
-    let id = ssi::json_ld::IriBuf::new(vm.to_owned())
-        .map_err(|_| CredentialError::InvalidVerificationMethod(vm.to_owned()))?;
-    let did = vm.split('#').next().unwrap_or(vm);
-    // The Multikey form (z6Mk…) is exactly did:key's method-specific identifier.
-    let didkey = crate::did::did_key(key).map_err(|e| CredentialError::InvalidVerificationMethod(e.to_string()))?;
-    let multibase = didkey.trim_start_matches("did:key:");
-    let method: Multikey = serde_json::from_value(serde_json::json!({
-        "id": vm, "type": "Multikey", "controller": did, "publicKeyMultibase": multibase,
-    }))
-    .map_err(|_| CredentialError::InvalidVerificationMethod(vm.to_owned()))?;
-    let mut map = HashMap::new();
-    map.insert(id, method);
-    Ok(map)
-}
-
-/// Signs with ssi's `eddsa-rdfc-2022`. `created` is fixed only by the test-vector test.
+/// Signs with `eddsa-rdfc-2022` ([`rdfc::sign`]). `created` is fixed only by the test-vector test.
 pub(crate) async fn rdfc_sign(
     doc: Doc,
     key: &ed25519_dalek::SigningKey,
@@ -392,67 +367,18 @@ pub(crate) async fn rdfc_sign(
     binding: &Binding,
     created: Option<&str>,
 ) -> Result<Value, CredentialError> {
-    let vm = ssi::json_ld::IriBuf::new(verification_method.to_owned())
-        .map_err(|_| CredentialError::InvalidVerificationMethod(verification_method.to_owned()))?;
-    let created = match created {
-        Some(c) => c.parse().map_err(|_| CredentialError::Sign(format!("bad creation date {c:?}")))?,
-        None => ssi::xsd::DateTimeStamp::now_ms().into(),
+    let (doc, kind, purpose) = match &doc {
+        Doc::Credential(v) => (v, rdfc::Kind::Credential, method::Purpose::Assertion),
+        Doc::Presentation(v) => (v, rdfc::Kind::Presentation, method::Purpose::Authentication),
     };
-    let resolver = one_key_resolver(verification_method, &key.verifying_key())?;
-    let signer = SingleSecretSigner::new(jwk_of(key));
-    let suite = ssi::claims::data_integrity::suites::EdDsaRdfc2022;
-    let secured = match doc {
-        Doc::Credential(v) => {
-            let vc: ssi::claims::vc::v2::JsonCredential =
-                serde_json::from_value(v).map_err(|e| CredentialError::InvalidCredential(e.to_string()))?;
-            let options = DiProofOptions::new(created, ReferenceOrOwned::Reference(vm), ProofPurpose::Assertion, ());
-            serde_json::to_value(
-                suite.sign(vc, &resolver, &signer, options).await.map_err(|e| CredentialError::Sign(e.to_string()))?,
-            )
-        }
-        Doc::Presentation(v) => {
-            let vp: ssi::claims::vc::v2::syntax::JsonPresentation<Value> =
-                serde_json::from_value(v).map_err(|e| CredentialError::InvalidCredential(e.to_string()))?;
-            let mut options =
-                DiProofOptions::new(created, ReferenceOrOwned::Reference(vm), ProofPurpose::Authentication, ());
-            options.challenge = binding.challenge.clone();
-            options.domains = binding.domain.iter().cloned().collect();
-            serde_json::to_value(
-                suite.sign(vp, &resolver, &signer, options).await.map_err(|e| CredentialError::Sign(e.to_string()))?,
-            )
-        }
+    let config = rdfc::ProofConfig {
+        verification_method: verification_method.to_owned(),
+        proof_purpose: purpose,
+        created: created.map(str::to_owned).unwrap_or_else(now_ms),
+        challenge: binding.challenge.clone(),
+        domain: binding.domain.clone(),
     };
-    secured.map_err(|e| CredentialError::Sign(e.to_string()))
-}
-
-/// Checks the `eddsa-rdfc-2022` proof(s) of `doc` against `key` (already resolved for `vm`).
-/// `Ok(false)`: the signature does not match. `Err`: the proof could not be read.
-pub(crate) async fn rdfc_signature_ok(
-    doc: &Value,
-    presentation: bool,
-    vm: &str,
-    key: &ed25519_dalek::VerifyingKey,
-) -> Result<bool, CredentialError> {
-    use serde::Deserialize;
-    use ssi::claims::data_integrity::suites::EdDsaRdfc2022;
-    let resolver = one_key_resolver(vm, key)?;
-    let params = VerificationParameters::from_resolver(resolver);
-    // Read straight from the parsed JSON (no round trip through text).
-    let outcome = if presentation {
-        let vp = DataIntegrity::<ssi::claims::vc::v2::syntax::JsonPresentation<Value>, EdDsaRdfc2022>::deserialize(doc)
-            .map_err(|e| CredentialError::InvalidCredential(e.to_string()))?;
-        vp.verify(params).await
-    } else {
-        let vc = DataIntegrity::<AnyJsonCredential, EdDsaRdfc2022>::deserialize(doc)
-            .map_err(|e| CredentialError::InvalidCredential(e.to_string()))?;
-        vc.verify(params).await
-    };
-    match outcome.map_err(|e| CredentialError::Verify(e.to_string()))? {
-        Ok(()) => Ok(true),
-        // Validity dates are the verifier's own check; only the signature counts here.
-        Err(Invalid::Claims(_)) => Ok(true),
-        Err(Invalid::Proof(_)) => Ok(false),
-    }
+    rdfc::sign(doc, kind, key, &config).await
 }
 
 /// How the issuer established that the subject is a real, unique person.
@@ -570,15 +496,6 @@ pub fn membership_credential(
     vc
 }
 
-/// The private JWK of an Ed25519 signing key.
-fn jwk_of(key: &ed25519_dalek::SigningKey) -> JWK {
-    JWK::from(Params::OKP(OctetParams {
-        curve: "Ed25519".to_string(),
-        public_key: Base64urlUInt(key.verifying_key().to_bytes().to_vec()),
-        private_key: Some(Base64urlUInt(key.to_bytes().to_vec())),
-    }))
-}
-
 pub(crate) fn check_v2(credential: &serde_json::Value) -> Result<(), CredentialError> {
     let first = match credential.get("@context") {
         Some(serde_json::Value::Array(a)) => a.first().and_then(|c| c.as_str()),
@@ -598,6 +515,7 @@ mod tests {
     use super::verifier::{verify, Report, VerifyOptions};
     use super::*;
     use serde_json::json;
+    use ssi::jwk::JWK;
 
     /// W3C "Data Integrity EdDSA Cryptosuites v1.0", Appendix B.1 (eddsa-rdfc-2022).
     const VECTOR_PROOF_VALUE: &str =
@@ -707,8 +625,13 @@ mod tests {
                 "2020-01-01T00:00:00Z",
                 Some("2021-01-01T00:00:00Z"),
             );
-            let r = check(&sign_credential(old, &key, &vm, format).await.unwrap()).await;
+            let old = sign_credential(old, &key, &vm, format).await.unwrap();
+            let r = check(&old).await;
             assert_eq!((r.valid, result_of(&r, "proof"), result_of(&r, "validity")), (false, "passed", "failed"));
+            // An expired credential's signature is still checked (ssi 0.16's verify skipped it
+            // once the dates were wrong).
+            let r = check(&tamper(&old, |v| v["credentialSubject"]["id"] = json!("did:example:someone-else"))).await;
+            assert_eq!(result_of(&r, "proof"), "failed", "{format:?}");
             // Not yet valid.
             let future =
                 humanity_credential(&issuer, subject, HumanityMethod::InPerson, None, "2999-01-01T00:00:00Z", None);

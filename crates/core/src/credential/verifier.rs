@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::method::{self, Purpose};
-use super::{jcs, jose, schema, status, CredentialError, Secured, Suite, VC_V2_CONTEXT};
+use super::{jcs, jose, rdfc, schema, status, CredentialError, Secured, Suite, VC_V2_CONTEXT};
 
 /// How long a network lookup (did:web document, status list) may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -350,7 +350,11 @@ async fn di_proof(
         };
         let ok = match suite {
             Suite::EddsaJcs2022 => jcs::verify(doc, &key),
-            Suite::EddsaRdfc2022 => super::rdfc_signature_ok(doc, purpose == Purpose::Authentication, &vm, &key).await,
+            Suite::EddsaRdfc2022 => {
+                let kind =
+                    if purpose == Purpose::Authentication { rdfc::Kind::Presentation } else { rdfc::Kind::Credential };
+                rdfc::verify(doc, kind, p, &key).await
+            }
         };
         match ok {
             Ok(true) => {}
