@@ -2,6 +2,10 @@
 //! exposes the commands in [`commands`], and locks the wallet after the idle time.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+/// mimalloc: much faster than the system allocator for JSON-LD processing (credential checks).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod activity;
 mod attest;
 mod commands;

@@ -1,6 +1,10 @@
 //! `hallmark`: the command-line face of hallmark-core. It parses input, calls core and renders
 //! the result as text or (`--json`) as JSON. No wallet logic lives here.
 
+/// mimalloc: much faster than the system allocator for JSON-LD processing (credential checks).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod args;
 mod attest;
 mod commands;

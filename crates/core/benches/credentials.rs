@@ -10,6 +10,10 @@
 //!
 //! Run: `cargo bench -p hallmark-core --bench credentials` (add `-- --test` to run each once).
 
+/// The allocator the CLI and the app ship with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Instant;

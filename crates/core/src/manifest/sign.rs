@@ -283,7 +283,9 @@ fn looks_like(mime: &str, bytes: &[u8]) -> bool {
 /// audio frame of MP3 and FLAC.
 fn truncated(mime: &str, bytes: &[u8]) -> bool {
     match mime {
-        "image/jpeg" => !bytes.windows(2).any(|w| w == [0xff, 0xd9]),
+        // Searched from the end, where the marker of a whole file is: the answer is the same
+        // as searching from the start, without reading the whole picture first.
+        "image/jpeg" => !bytes.windows(2).rev().any(|w| w == [0xff, 0xd9]),
         "image/png" => !bytes.windows(4).any(|w| w == b"IEND"),
         "image/gif" => bytes.last() != Some(&0x3b),
         "image/heic" | "image/heif" | "image/avif" | "video/mp4" | "audio/mp4" | "video/quicktime" => {
@@ -611,7 +613,14 @@ where
 
     let bytes = if let Some(claim_signer) = &claim_signer {
         let mut source = Cursor::new(input);
-        let mut dest = Cursor::new(Vec::with_capacity(input.len() + 64 * 1024));
+        // Room for the whole signed file up front: the file plus the manifest, which carries the
+        // thumbnail, the credential, the certificates and any ingredient's manifest. Growing
+        // the buffer instead would copy the whole file again while c2pa writes it.
+        let manifest_room = 256 * 1024
+            + options.thumbnail.as_ref().map_or(0, |t| t.bytes.len())
+            + options.humanity_credential.as_ref().map_or(0, String::len)
+            + parent.as_ref().map_or(0, |(_, _, bytes, _)| bytes.len().min(16 << 20));
+        let mut dest = Cursor::new(Vec::with_capacity(input.len() + manifest_room));
         let manifest =
             builder.sign(claim_signer, mime, &mut source, &mut dest).map_err(|e| from_c2pa(e, path, mime))?;
         if options.sidecar {
