@@ -20,16 +20,15 @@ use hallmark_core::activity::{self, AnchorCheck, Entry, ExportEntry, LogReport, 
 use hallmark_core::attest::devnet::DEVNET_CHAIN_ID;
 use hallmark_core::attest::network::{self, NetworkSource, DEVNET};
 use hallmark_core::attest::{HallmarkSchema, Network};
-use hallmark_core::keystore::KeyringMode;
 use hallmark_core::store::{AttestationFilter, Enqueued, LogFilter, Store};
 use hallmark_core::wallet::log::{verify_log, AnchorPolicy};
 use hallmark_core::{Wallet, WalletError};
 use serde::Serialize;
 use tauri::State;
 
-use crate::attest::network_label;
-use crate::commands::{with_session, AppState};
-use crate::error::AppError;
+use crate::attest::{network_label, unlocked_home, unlocked_home_quietly, with_wallet};
+use crate::commands::AppState;
+use crate::error::{sentence, AppError};
 
 /// Entries per page of the timeline (the screen asks for more with "Show older entries").
 const PAGE: u32 = 50;
@@ -43,15 +42,6 @@ const VERIFY_TIMEOUT: Duration = Duration::from_secs(10);
 // ---------------------------------------------------------------------------------------------
 // Words
 
-/// First letter in upper case (core's messages start in lower case, to follow other words).
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 /// "1 entry" / "5 entries".
 fn entries_words(n: u64) -> String {
     if n == 1 {
@@ -59,18 +49,6 @@ fn entries_words(n: u64) -> String {
     } else {
         format!("{n} entries")
     }
-}
-
-/// An error in plain words for the screen (core's code is kept).
-fn plain_error(e: &WalletError) -> AppError {
-    let code = e.code();
-    let message = match code {
-        "devnet_not_running" => {
-            "The devnet is not running: start it on the Attestations screen first (Start devnet).".to_string()
-        }
-        _ => sentence(&e.to_string()),
-    };
-    AppError { code: code.into(), message }
 }
 
 fn bad_input(message: impl Into<String>) -> WalletError {
@@ -893,43 +871,6 @@ fn set_anchoring(wallet: &Wallet, every: Option<u64>) -> Result<(), WalletError>
 // ---------------------------------------------------------------------------------------------
 // Running core on the wallet's own handle
 
-/// The data folder, once the wallet is known to be unlocked (counts as activity: the person
-/// pressed something).
-async fn unlocked_home(state: &State<'_, AppState>) -> Result<PathBuf, AppError> {
-    with_session(&state.session, |s| {
-        s.unlocked()?;
-        Ok(s.home().to_path_buf())
-    })
-    .await
-}
-
-/// Like [`unlocked_home`], without counting as activity: the screen refreshes on the
-/// attestation worker's events, which must not keep the wallet from locking when idle.
-async fn unlocked_home_quietly(state: &State<'_, AppState>) -> Result<PathBuf, AppError> {
-    with_session(&state.session, |s| {
-        if !s.is_unlocked() {
-            return Err(WalletError::Locked);
-        }
-        Ok(s.home().to_path_buf())
-    })
-    .await
-}
-
-/// Runs `f` on a handle of the wallet in `home`, on a blocking thread; errors in plain words.
-async fn with_wallet<T, F>(home: PathBuf, f: F) -> Result<T, AppError>
-where
-    T: Send + 'static,
-    F: FnOnce(&mut Wallet) -> Result<T, WalletError> + Send + 'static,
-{
-    tauri::async_runtime::spawn_blocking(move || {
-        let mut wallet = Wallet::open(&home, KeyringMode::None)?;
-        f(&mut wallet)
-    })
-    .await
-    .map_err(AppError::internal)?
-    .map_err(|e| plain_error(&e))
-}
-
 // ---------------------------------------------------------------------------------------------
 // The commands
 
@@ -992,7 +933,9 @@ mod tests {
     use hallmark_core::DidMethod;
 
     use super::*;
+    use crate::attest::plain_error;
     use crate::testutil::{unlocked, TempDir};
+    use hallmark_core::keystore::KeyringMode;
 
     #[test]
     fn words() {

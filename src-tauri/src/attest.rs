@@ -38,7 +38,7 @@ use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
 use crate::commands::{with_session, AppState};
-use crate::error::AppError;
+use crate::error::{sentence, AppError};
 
 /// The event the UI listens to: the queue or the worker changed (payload: [`Changed`]).
 pub const EVENT: &str = "attest-changed";
@@ -327,15 +327,6 @@ fn fail_worker(app: &AppHandle, shared: &Shared, cancel: &AtomicBool, message: S
 // ---------------------------------------------------------------------------------------------
 // Words
 
-/// First letter in upper case (core's messages start in lower case, to follow other words).
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 /// A network's name for people.
 pub fn network_label(name: &str) -> String {
     match name {
@@ -371,7 +362,7 @@ fn network_about(network: &Network) -> &'static str {
 }
 
 /// An error in plain words for the screen (core's code is kept).
-fn plain_error(e: &WalletError) -> AppError {
+pub(crate) fn plain_error(e: &WalletError) -> AppError {
     let code = e.code();
     let message = match code {
         "devnet_not_running" => {
@@ -678,7 +669,7 @@ fn lookup(wallet: &Wallet, target: &str) -> Result<LookupOut, WalletError> {
 /// The data folder, once the wallet is known to be unlocked (the screen is part of the unlocked
 /// app). The commands then work on their own handle of the wallet: none needs the key, and a
 /// slow node does not hold the session lock.
-async fn unlocked_home(state: &State<'_, AppState>) -> Result<PathBuf, AppError> {
+pub(crate) async fn unlocked_home(state: &State<'_, AppState>) -> Result<PathBuf, AppError> {
     with_session(&state.session, |s| {
         s.unlocked()?;
         Ok(s.home().to_path_buf())
@@ -688,7 +679,7 @@ async fn unlocked_home(state: &State<'_, AppState>) -> Result<PathBuf, AppError>
 
 /// Like [`unlocked_home`], without counting as activity: the queue is refreshed on the worker's
 /// events, which must not keep the wallet from locking when idle.
-async fn unlocked_home_quietly(state: &State<'_, AppState>) -> Result<PathBuf, AppError> {
+pub(crate) async fn unlocked_home_quietly(state: &State<'_, AppState>) -> Result<PathBuf, AppError> {
     with_session(&state.session, |s| {
         if !s.is_unlocked() {
             return Err(WalletError::Locked);
@@ -699,7 +690,7 @@ async fn unlocked_home_quietly(state: &State<'_, AppState>) -> Result<PathBuf, A
 }
 
 /// Runs `f` on a handle of the wallet in `home`, on a blocking thread; errors in plain words.
-async fn with_wallet<T, F>(home: PathBuf, f: F) -> Result<T, AppError>
+pub(crate) async fn with_wallet<T, F>(home: PathBuf, f: F) -> Result<T, AppError>
 where
     T: Send + 'static,
     F: FnOnce(&mut Wallet) -> Result<T, WalletError> + Send + 'static,

@@ -210,14 +210,10 @@ pub struct CreateRequest {
 // ---------------------------------------------------------------------------------------------
 // Errors in the app's words
 
+/// A full sentence: first letter in upper case, a full stop at the end.
 fn sentence(text: &str) -> String {
-    let t = text.trim();
-    let mut chars = t.chars();
-    let mut out: String = match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => return String::new(),
-    };
-    if !out.ends_with('.') {
+    let mut out = crate::error::sentence(text.trim());
+    if !out.is_empty() && !out.ends_with('.') {
         out.push('.');
     }
     out

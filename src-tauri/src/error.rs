@@ -25,3 +25,12 @@ impl From<WalletError> for AppError {
         AppError { code: e.code().into(), message: e.to_string() }
     }
 }
+
+/// First letter in upper case (core's messages start in lower case, to follow other words).
+pub(crate) fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
