@@ -14,42 +14,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
-use hallmark_core::attest::devnet::{self, Packages};
 use serde_json::{json, Value};
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-/// Whether anvil and the EAS contracts are installed (panics when they are required but missing).
-fn devnet_available() -> bool {
-    let required = std::env::var("HALLMARK_TEST_REQUIRE_INTEROP").is_ok_and(|v| v == "1");
-    match Packages::locate(None) {
-        Ok(_) => true,
-        Err(e) if required => panic!("the devnet tests are required (HALLMARK_TEST_REQUIRE_INTEROP=1) but: {e}"),
-        Err(e) => {
-            eprintln!("SKIPPED: the devnet needs the npm packages of tests/eas: {e}");
-            false
-        }
-    }
-}
-
-/// Stops the devnet of a data folder when the test ends, even on a panic.
-struct DevnetGuard(PathBuf);
-
-impl Drop for DevnetGuard {
-    fn drop(&mut self) {
-        let _ = devnet::stop(&self.0);
-    }
-}
-
-/// A wallet with one did:key identity.
-fn signer() -> (Home, String) {
-    let home = Home::new();
-    home.init();
-    let did = home.json(&["did", "new", "--method", "key", "--label", "Ana"])["did"].as_str().unwrap().to_owned();
-    (home, did)
-}
 
 /// `count` pictures signed by `did`, in `dir/signed`; returns their paths.
 fn signed_pictures(home: &Home, did: &str, dir: &Path, first_seed: u64, count: u64) -> Vec<PathBuf> {
@@ -69,14 +34,6 @@ fn signed_pictures(home: &Home, did: &str, dir: &Path, first_seed: u64, count: u
     let report = home.json(&args);
     assert_eq!(report["signed"].as_array().unwrap().len() as u64, count, "{report}");
     inputs.iter().map(|p| out.join(p.file_name().unwrap())).collect()
-}
-
-/// Runs `hallmark --json ARGS`; returns (exit code, stdout JSON, stderr).
-fn run(home: &Home, args: &[&str]) -> (i32, Value, String) {
-    let out = home.cmd_pass().arg("--json").args(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (out.status.code().unwrap_or(-1), json, stderr)
 }
 
 /// Runs `hallmark ARGS` (text); returns (exit code, stdout, stderr).
@@ -126,7 +83,7 @@ fn devnet_flow_attest_dedup_lookup_verify_revoke_and_offchain() {
     if !devnet_available() {
         return;
     }
-    let (home, did) = signer();
+    let (home, did) = wallet_with_identity();
     let media = tempfile::tempdir().unwrap();
     let files = signed_pictures(&home, &did, media.path(), 1, 3);
     let paths: Vec<&str> = files.iter().map(|p| s(p)).collect();
@@ -146,7 +103,7 @@ fn devnet_flow_attest_dedup_lookup_verify_revoke_and_offchain() {
     assert_eq!(home.json(&["network", "list"])["default"], "devnet");
     let mut args = vec!["attest", "content"];
     args.extend(&paths);
-    let (code, report, stderr) = run(&home, &args);
+    let (code, report, stderr) = run_with_pass(&home, &args);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(report["network"], "devnet");
     assert_eq!(report["queued"].as_array().unwrap().len(), 3, "{report}");
@@ -165,7 +122,7 @@ fn devnet_flow_attest_dedup_lookup_verify_revoke_and_offchain() {
     assert!(uids[0] != uids[1] && uids[1] != uids[2] && uids[0] != uids[2]);
 
     // The same again: already attested, nothing new.
-    let (code, again, _) = run(&home, &args);
+    let (code, again, _) = run_with_pass(&home, &args);
     assert_eq!(code, 0);
     assert_eq!(again["queued"], json!([]), "{again}");
     assert_eq!(again["existing"].as_array().unwrap().len(), 3);
@@ -202,7 +159,7 @@ fn devnet_flow_attest_dedup_lookup_verify_revoke_and_offchain() {
     assert!(card.contains("Attestations:") && card.contains(&uids[1]), "{card}");
 
     // Revoke one: on chain and in the list.
-    let (code, revoked, stderr) = run(&home, &["attest", "revoke", &uids[1]]);
+    let (code, revoked, stderr) = run_with_pass(&home, &["attest", "revoke", &uids[1]]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(revoked["items"][0]["kind"], "revoke");
     assert_eq!(revoked["items"][0]["state"], "confirmed", "{revoked}");
@@ -216,7 +173,7 @@ fn devnet_flow_attest_dedup_lookup_verify_revoke_and_offchain() {
 
     // Off chain: a JSON beside nothing else, that `attest verify` accepts; a changed copy is refused.
     let out = media.path().join("offchain");
-    let (code, off, stderr) = run(&home, &["attest", "content", paths[2], "--offchain", "--out", s(&out)]);
+    let (code, off, stderr) = run_with_pass(&home, &["attest", "content", paths[2], "--offchain", "--out", s(&out)]);
     assert_eq!(code, 0, "{stderr}");
     let path = PathBuf::from(off["items"][0]["path"].as_str().unwrap());
     assert_eq!(path, out.join(format!("{}.eas.json", files[2].file_name().unwrap().to_str().unwrap())));
@@ -270,7 +227,7 @@ fn a_command_killed_between_send_and_receipt_leaves_each_item_confirmed_exactly_
     if !devnet_available() {
         return;
     }
-    let (home, did) = signer();
+    let (home, did) = wallet_with_identity();
     let media = tempfile::tempdir().unwrap();
     let files = signed_pictures(&home, &did, media.path(), 11, 4);
     let rpc_url = home.json(&["devnet", "start"])["rpc_url"].as_str().unwrap().to_string();
@@ -311,7 +268,7 @@ fn a_command_killed_between_send_and_receipt_leaves_each_item_confirmed_exactly_
     assert_eq!(rpc(&rpc_url, "eth_getTransactionByHash", json!([tx])), Value::Null);
     rpc(&rpc_url, "evm_setAutomine", json!([true]));
 
-    let (code, ran, stderr) = run(&home, &["attest", "run"]);
+    let (code, ran, stderr) = run_with_pass(&home, &["attest", "run"]);
     assert_eq!(code, 0, "{stderr}");
     let items = ran["items"].as_array().unwrap();
     assert_eq!(items.len(), 3, "{ran}");
@@ -339,7 +296,7 @@ fn an_account_without_funds_stops_the_wait_with_22_and_run_sends_it_once_funded(
     if !devnet_available() {
         return;
     }
-    let (home, did) = signer();
+    let (home, did) = wallet_with_identity();
     let media = tempfile::tempdir().unwrap();
     let files = signed_pictures(&home, &did, media.path(), 21, 1);
     let rpc_url = home.json(&["devnet", "start"])["rpc_url"].as_str().unwrap().to_string();
@@ -347,7 +304,7 @@ fn an_account_without_funds_stops_the_wait_with_22_and_run_sends_it_once_funded(
     let address = home.json(&["status"])["ethereum_address"].as_str().unwrap().to_string();
     rpc(&rpc_url, "anvil_setBalance", json!([address, "0x0"]));
 
-    let (code, report, stderr) = run(&home, &["attest", "content", s(&files[0]), "--network", "devnet"]);
+    let (code, report, stderr) = run_with_pass(&home, &["attest", "content", s(&files[0]), "--network", "devnet"]);
     assert_eq!(code, 22, "{report} {stderr}");
     assert_eq!(report["problem"]["code"], "insufficient_funds", "{report}");
     let item = &report["items"][0];
@@ -358,7 +315,7 @@ fn an_account_without_funds_stops_the_wait_with_22_and_run_sends_it_once_funded(
     assert!(text.contains("not enough ETH") && text.contains("hallmark attest run"), "{text}");
 
     rpc(&rpc_url, "anvil_setBalance", json!([address, "0x56BC75E2D63100000"]));
-    let (code, ran, stderr) = run(&home, &["attest", "run"]);
+    let (code, ran, stderr) = run_with_pass(&home, &["attest", "run"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(ran["items"][0]["state"], "confirmed", "{ran}");
     let found = home.json(&["attest", "lookup", s(&files[0]), "--network", "devnet"]);
@@ -367,7 +324,7 @@ fn an_account_without_funds_stops_the_wait_with_22_and_run_sends_it_once_funded(
 
 #[test]
 fn bad_input_is_refused_clearly_with_its_exit_code_and_nothing_is_queued() {
-    let (home, did) = signer();
+    let (home, did) = wallet_with_identity();
     let media = tempfile::tempdir().unwrap();
     let signed = signed_pictures(&home, &did, media.path(), 31, 1).remove(0);
     let unsigned = media.path().join("unsigned.jpg");

@@ -15,50 +15,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
-use hallmark_core::attest::devnet::{self, Packages};
 use serde_json::{json, Value};
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-/// Whether anvil and the EAS contracts are installed (panics when they are required but missing).
-fn devnet_available() -> bool {
-    let required = std::env::var("HALLMARK_TEST_REQUIRE_INTEROP").is_ok_and(|v| v == "1");
-    match Packages::locate(None) {
-        Ok(_) => true,
-        Err(e) if required => panic!("the devnet tests are required (HALLMARK_TEST_REQUIRE_INTEROP=1) but: {e}"),
-        Err(e) => {
-            eprintln!("SKIPPED: the devnet needs the npm packages of tests/eas: {e}");
-            false
-        }
-    }
-}
-
-/// Stops the devnet of a data folder when the test ends, even on a panic.
-struct DevnetGuard(PathBuf);
-
-impl Drop for DevnetGuard {
-    fn drop(&mut self) {
-        let _ = devnet::stop(&self.0);
-    }
-}
-
-/// A wallet with one did:key identity; returns the home and the DID.
-fn wallet() -> (Home, String) {
-    let home = Home::new();
-    home.init();
-    let did = home.json(&["did", "new", "--method", "key", "--label", "Ana"])["did"].as_str().unwrap().to_owned();
-    (home, did)
-}
-
-/// Runs `hallmark --json ARGS` with the passphrase; returns (exit code, stdout JSON, stderr).
-fn run(home: &Home, args: &[&str]) -> (i32, Value, String) {
-    let out = home.cmd_pass().arg("--json").args(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (out.status.code().unwrap_or(-1), json, stderr)
-}
 
 /// Runs `hallmark ARGS` (text); returns (exit code, stdout, stderr).
 fn run_text(home: &Home, args: &[&str]) -> (i32, String, String) {
@@ -74,7 +31,7 @@ fn run_text(home: &Home, args: &[&str]) -> (i32, String, String) {
 fn verify(who: &Home, file: &Path, extra: &[&str]) -> (i32, Value) {
     let mut args = vec!["log", "verify", s(file)];
     args.extend_from_slice(extra);
-    let (code, report, stderr) = run(who, &args);
+    let (code, report, stderr) = run_with_pass(who, &args);
     assert!(report.is_object(), "log verify gave no report ({code}): {stderr}");
     assert_eq!(report["valid"] == true, code == 0, "exit {code} for {report}");
     if code != 0 {
@@ -175,7 +132,7 @@ fn export_verifies(home: &Home, dir: &Path, name: &str, n: u64) {
 
 #[test]
 fn a_signing_batch_killed_with_sigkill_has_exactly_one_log_entry_per_indexed_file() {
-    let (home, did) = wallet();
+    let (home, did) = wallet_with_identity();
     let media = tempfile::tempdir().unwrap();
     let src = big_batch(media.path(), 40);
     let out = media.path().join("out");
@@ -212,7 +169,7 @@ fn a_signing_batch_killed_with_sigkill_has_exactly_one_log_entry_per_indexed_fil
     export_verifies(&home, media.path(), "after-kill.jsonl", indexed.len() as u64);
 
     // The same command resumes; still one entry per signed file, 40 in all.
-    let (code, report, stderr) = run(&home, &args);
+    let (code, report, stderr) = run_with_pass(&home, &args);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(report["resumed"], true, "{report}");
     let indexed = index(&home);
@@ -245,7 +202,7 @@ fn an_anchored_log_verifies_with_only_the_file_and_a_chain_rpc_and_tampering_is_
     if !devnet_available() {
         return;
     }
-    let (home, did) = wallet();
+    let (home, did) = wallet_with_identity();
     let friend = home.json(&["did", "new", "--method", "jwk", "--label", "Ben"])["did"].as_str().unwrap().to_owned();
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
@@ -278,7 +235,7 @@ fn an_anchored_log_verifies_with_only_the_file_and_a_chain_rpc_and_tampering_is_
     let (rpc, eas) = (started["rpc_url"].as_str().unwrap().to_owned(), started["eas"].as_str().unwrap().to_owned());
 
     // Anchor the head (2 entries) on chain; its confirmation is entry 3.
-    let (code, anchored, stderr) = run(&home, &["log", "anchor", "--network", "devnet"]);
+    let (code, anchored, stderr) = run_with_pass(&home, &["log", "anchor", "--network", "devnet"]);
     assert_eq!(code, 0, "{anchored} {stderr}");
     assert_eq!(anchored["count"], 2);
     assert_eq!(anchored["head"], log[1]["hash"]);
@@ -422,7 +379,7 @@ fn an_anchored_log_verifies_with_only_the_file_and_a_chain_rpc_and_tampering_is_
             break st;
         }
         assert!(Instant::now() < deadline, "the automatic anchor was never sent: {st}");
-        let (code, _, stderr) = run(&home, &["attest", "run"]);
+        let (code, _, stderr) = run_with_pass(&home, &["attest", "run"]);
         assert_eq!(code, 0, "{stderr}");
     };
     assert!(status["anchors"].as_array().unwrap().len() >= 2, "no automatic anchor: {status}");
@@ -452,7 +409,7 @@ fn run_fail_text(home: &Home, args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn a_community_export_shows_its_decisions_in_full_and_hides_the_rest_and_show_filters() {
-    let (home, did) = wallet();
+    let (home, did) = wallet_with_identity();
     let other = home.json(&["did", "new", "--method", "jwk"])["did"].as_str().unwrap().to_owned();
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();

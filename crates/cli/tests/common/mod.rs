@@ -137,3 +137,46 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     }
     out
 }
+
+/// A path as `&str` for a command line.
+pub fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Whether anvil and the EAS contracts are installed (panics when they are required but missing).
+pub fn devnet_available() -> bool {
+    let required = std::env::var("HALLMARK_TEST_REQUIRE_INTEROP").is_ok_and(|v| v == "1");
+    match hallmark_core::attest::devnet::Packages::locate(None) {
+        Ok(_) => true,
+        Err(e) if required => panic!("the devnet tests are required (HALLMARK_TEST_REQUIRE_INTEROP=1) but: {e}"),
+        Err(e) => {
+            eprintln!("SKIPPED: the devnet needs the npm packages of tests/eas: {e}");
+            false
+        }
+    }
+}
+
+/// Stops the devnet of a data folder when the test ends, even on a panic.
+pub struct DevnetGuard(pub PathBuf);
+
+impl Drop for DevnetGuard {
+    fn drop(&mut self) {
+        let _ = hallmark_core::attest::devnet::stop(&self.0);
+    }
+}
+
+/// A wallet with one did:key identity labelled Ana; returns the home and the DID.
+pub fn wallet_with_identity() -> (Home, String) {
+    let home = Home::new();
+    home.init();
+    let did = home.json(&["did", "new", "--method", "key", "--label", "Ana"])["did"].as_str().unwrap().to_owned();
+    (home, did)
+}
+
+/// Runs `hallmark --json ARGS` with the passphrase; returns (exit code, stdout JSON, stderr).
+pub fn run_with_pass(home: &Home, args: &[&str]) -> (i32, Value, String) {
+    let out = home.cmd_pass().arg("--json").args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json, stderr)
+}
