@@ -6,11 +6,14 @@
 //! Skipped (with a notice) when `tests/eas/node_modules` is missing, unless
 //! HALLMARK_TEST_REQUIRE_INTEROP=1.
 
+mod common;
+
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use hallmark_core::attest::devnet::{self, Packages};
+use common::*;
+use hallmark_core::attest::devnet::{self};
 use hallmark_core::attest::network::{self, Network, NetworkSource};
 use hallmark_core::attest::queue::{Until, WorkerOptions};
 use hallmark_core::credential::{humanity_credential, Format, HumanityMethod, Suite};
@@ -20,26 +23,6 @@ use hallmark_core::{DidMethod, KeyringMode, RecoveryPhrase, UnlockedWallet, Wall
 use zeroize::Zeroizing;
 
 const T: Duration = Duration::from_secs(10);
-
-fn packages() -> Option<Packages> {
-    let required = std::env::var("HALLMARK_TEST_REQUIRE_INTEROP").is_ok_and(|v| v == "1");
-    match Packages::locate(None) {
-        Ok(p) => Some(p),
-        Err(e) if required => panic!("EAS tests are required (HALLMARK_TEST_REQUIRE_INTEROP=1) but: {e}"),
-        Err(e) => {
-            eprintln!("skipping the activity log anchoring test: {e}");
-            None
-        }
-    }
-}
-
-struct DevnetGuard(std::path::PathBuf);
-
-impl Drop for DevnetGuard {
-    fn drop(&mut self) {
-        let _ = devnet::stop(&self.0);
-    }
-}
 
 fn wallet(dir: &Path, phrase: &RecoveryPhrase) -> UnlockedWallet {
     Wallet::create(dir, phrase, "passphrase-1", KeyringMode::None).unwrap();
@@ -65,7 +48,7 @@ async fn anchor(w: &mut UnlockedWallet, net: &Network) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anchored_logs_verify_with_only_an_rpc_and_a_rewritten_history_is_caught() {
-    let Some(pkgs) = packages() else { return };
+    let Some(pkgs) = packages("the activity log anchoring test") else { return };
     let phrase = RecoveryPhrase::generate().unwrap();
     let home = tempfile::tempdir().unwrap();
     let mut w = wallet(home.path(), &phrase);
@@ -129,7 +112,7 @@ async fn activity_is_self_consistent(text: &str) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_worker_anchors_every_n_entries() {
     use hallmark_core::wallet::log::AnchorPolicy;
-    let Some(pkgs) = packages() else { return };
+    let Some(pkgs) = packages("the activity log anchoring test") else { return };
     let home = tempfile::tempdir().unwrap();
     let mut w = wallet(home.path(), &RecoveryPhrase::generate().unwrap());
     let me = w.wallet().ethereum_address().unwrap();

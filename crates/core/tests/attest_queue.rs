@@ -6,50 +6,23 @@
 //! Skipped (with a notice) when `tests/eas/node_modules` is missing, unless
 //! HALLMARK_TEST_REQUIRE_INTEROP=1.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use alloy::primitives::{Address, B256};
 use alloy::providers::Provider;
-use alloy::signers::local::PrivateKeySigner;
+use common::*;
 use hallmark_core::attest::devnet::{self, Packages};
 use hallmark_core::attest::eas::{self, AttestRequest};
 use hallmark_core::attest::queue::{self, QueueRequest, Until, Worker, WorkerOptions};
 use hallmark_core::attest::schema::{AttestationData, HallmarkSchema};
 use hallmark_core::attest::{connect, network, Connection, Network, DEFAULT_RPC_TIMEOUT};
-use hallmark_core::keys::{ethereum_key, Secp256k1Key};
 use hallmark_core::store::{AttestationFilter, AttestationRecord, Enqueued, Store};
 
 const DID: &str = "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp";
-
-fn packages() -> Option<Packages> {
-    let required = std::env::var("HALLMARK_TEST_REQUIRE_INTEROP").is_ok_and(|v| v == "1");
-    match Packages::locate(None) {
-        Ok(p) => Some(p),
-        Err(e) if required => panic!("EAS tests are required (HALLMARK_TEST_REQUIRE_INTEROP=1) but: {e}"),
-        Err(e) => {
-            eprintln!("skipping the attestation queue test: {e}");
-            None
-        }
-    }
-}
-
-fn key(n: u8) -> Secp256k1Key {
-    ethereum_key(&[n; 64], 0).unwrap()
-}
-
-fn address(k: &Secp256k1Key) -> Address {
-    PrivateKeySigner::from_bytes(&B256::from(*k.secret_bytes())).unwrap().address()
-}
-
-struct DevnetGuard(PathBuf);
-
-impl Drop for DevnetGuard {
-    fn drop(&mut self) {
-        let _ = devnet::stop(&self.0);
-    }
-}
 
 fn options() -> WorkerOptions {
     WorkerOptions {
@@ -127,7 +100,7 @@ async fn on_chain(conn: &Connection, n: u8) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn batches_dedups_revokes_and_isolates_a_refused_item() {
-    let Some(pkgs) = packages() else { return };
+    let Some(pkgs) = packages("the attestation queue test") else { return };
     let k = key(7);
     let me = address(&k);
     let c = chain(&pkgs, &[me]).await;
@@ -198,7 +171,7 @@ async fn relay(listener: tokio::net::TcpListener, target: String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn items_wait_while_the_node_is_down_and_complete_when_it_returns() {
-    let Some(pkgs) = packages() else { return };
+    let Some(pkgs) = packages("the attestation queue test") else { return };
     let k = key(8);
     let me = address(&k);
     let c = chain(&pkgs, &[me]).await;
@@ -239,7 +212,7 @@ async fn items_wait_while_the_node_is_down_and_complete_when_it_returns() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_killed_between_send_and_receipt_ends_with_each_item_attested_once() {
-    let Some(pkgs) = packages() else { return };
+    let Some(pkgs) = packages("the attestation queue test") else { return };
     let k = key(9);
     let me = address(&k);
     let c = chain(&pkgs, &[me]).await;
@@ -296,7 +269,7 @@ async fn a_worker_killed_between_send_and_receipt_ends_with_each_item_attested_o
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn waits_for_confirmations_and_for_funds() {
-    let Some(pkgs) = packages() else { return };
+    let Some(pkgs) = packages("the attestation queue test") else { return };
     let k = key(10);
     let me = address(&k);
     // Not funded.
@@ -331,7 +304,7 @@ async fn waits_for_confirmations_and_for_funds() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_over_the_per_transaction_gas_cap_is_split() {
-    let Some(pkgs) = packages() else { return };
+    let Some(pkgs) = packages("the attestation queue test") else { return };
     let k = key(11);
     let me = address(&k);
     let c = chain(&pkgs, &[me]).await;

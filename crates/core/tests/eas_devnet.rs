@@ -6,55 +6,26 @@
 //! Skipped (with a notice) when `tests/eas/node_modules` is missing, unless
 //! HALLMARK_TEST_REQUIRE_INTEROP=1. The dead-RPC test needs nothing and always runs.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use alloy::json_abi::JsonAbi;
 use alloy::primitives::{Address, B256};
 use alloy::providers::Provider;
-use alloy::signers::local::PrivateKeySigner;
 use alloy::sol_types::{SolEvent, SolInterface};
+use common::*;
 use hallmark_core::attest::contracts::{ISchemaRegistry, IEAS};
-use hallmark_core::attest::devnet::{self, Packages};
+use hallmark_core::attest::devnet::{self};
 use hallmark_core::attest::eas::{self, AttestRequest};
 use hallmark_core::attest::offchain::{self, OffchainDomain};
 use hallmark_core::attest::schema::{self, AttestationData, HallmarkSchema};
 use hallmark_core::attest::{connect, network, AttestError, Network, DEFAULT_RPC_TIMEOUT};
-use hallmark_core::keys::{ethereum_key, Secp256k1Key};
 use serde_json::Value;
 
 const DID: &str = "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp";
-
-/// The npm packages, or `None` (after a notice) when they are missing.
-fn packages() -> Option<Packages> {
-    let required = std::env::var("HALLMARK_TEST_REQUIRE_INTEROP").is_ok_and(|v| v == "1");
-    match Packages::locate(None) {
-        Ok(p) => Some(p),
-        Err(e) if required => panic!("EAS tests are required (HALLMARK_TEST_REQUIRE_INTEROP=1) but: {e}"),
-        Err(e) => {
-            eprintln!("skipping the EAS devnet test: {e}");
-            None
-        }
-    }
-}
-
-fn key(n: u8) -> Secp256k1Key {
-    ethereum_key(&[n; 64], 0).unwrap()
-}
-
-fn address(k: &Secp256k1Key) -> Address {
-    PrivateKeySigner::from_bytes(&B256::from(*k.secret_bytes())).unwrap().address()
-}
-
-/// Stops the devnet of a data folder when the test ends, even on a panic.
-struct DevnetGuard(PathBuf);
-
-impl Drop for DevnetGuard {
-    fn drop(&mut self) {
-        let _ = devnet::stop(&self.0);
-    }
-}
 
 fn content(sha: u8, manifest: u8) -> AttestationData {
     AttestationData::Content {
@@ -76,7 +47,7 @@ fn eas_sdk(args: &[&str]) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn devnet_attest_get_multi_revoke_lookup_offchain() {
-    let Some(pkgs) = packages() else { return };
+    let Some(pkgs) = packages("the EAS devnet test") else { return };
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let wallet = key(42);
@@ -253,7 +224,7 @@ async fn devnet_attest_get_multi_revoke_lookup_offchain() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_chain_id_is_refused_before_signing() {
-    let Some(pkgs) = packages() else { return };
+    let Some(pkgs) = packages("the EAS devnet test") else { return };
     let dir = tempfile::tempdir().unwrap();
     let wallet = key(44);
     let state = devnet::start(dir.path(), &pkgs, &[address(&wallet)]).await.unwrap();
@@ -299,7 +270,7 @@ async fn dead_rpc_gives_a_clear_error_quickly() {
 /// The hand-written Solidity interfaces match the ABI of the deployed bytecode.
 #[test]
 fn contract_interfaces_match_the_artifacts() {
-    let Some(pkgs) = packages() else { return };
+    let Some(pkgs) = packages("the EAS devnet test") else { return };
     let load = |name: &str| -> JsonAbi {
         let v: Value = serde_json::from_slice(&std::fs::read(pkgs.artifact(name)).unwrap()).unwrap();
         serde_json::from_value(v["abi"].clone()).unwrap()
