@@ -101,6 +101,14 @@ pub struct SignRequest {
     /// Allow AI training and data mining (not allowed unless asked for).
     #[serde(default)]
     pub allow_training: bool,
+    /// The files are edits of this signed file (dropped or typed): it is recorded as their
+    /// earlier version (the parent ingredient).
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// What was done to them: one of core's C2PA edit actions (`c2pa.cropped`, or `cropped`).
+    /// None: a new file is recorded as created; an edit of a signed file as edited.
+    #[serde(default)]
+    pub action: Option<String>,
 }
 
 /// Someone who signed a file or an earlier version of it, when the wallet knows them: one of its
@@ -225,6 +233,19 @@ fn parse_job(request: SignRequest) -> Result<SignJob, WalletError> {
         }
         other => return Err(bad_input(format!("Unknown place for the signed files: {other:?}."))),
     };
+    let parent = given(request.parent).map(|p| typed_path(&p)).transpose()?;
+    let action = match given(request.action) {
+        Some(name) => Some(
+            manifest::validate_action(&name)
+                .map_err(|_| {
+                    bad_input(format!(
+                        "“{name}” is not one of the edits Hallmark can record: choose what was done from the list."
+                    ))
+                })?
+                .to_string(),
+        ),
+        None => None,
+    };
     Ok(SignJob {
         inputs,
         signer,
@@ -232,10 +253,52 @@ fn parse_job(request: SignRequest) -> Result<SignJob, WalletError> {
         title: given(request.title),
         ai_generated: request.ai_generated,
         allow_training: request.allow_training,
-        parent: None,
-        action: None,
+        parent,
+        action,
         workers: None,
     })
+}
+
+/// The name of `path` for messages ("photo.jpg").
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The earlier version an edit is made from must be there and carry content credentials of its
+/// own (embedded, or in a `.c2pa` file beside it): otherwise the history would start at a file
+/// nobody signed. Checked before the batch starts, in plain words.
+fn check_parent(parent: &Path) -> Result<(), AppError> {
+    let refuse = |code: &str, message: String| Err(AppError { code: code.into(), message });
+    match std::fs::metadata(parent) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => {
+            let what = parent.display();
+            return refuse(
+                "parent_not_found",
+                format!("{what} is a folder: choose the signed file these files are an edit of."),
+            );
+        }
+        Err(_) => {
+            let what = parent.display();
+            return refuse(
+                "parent_not_found",
+                format!("The signed file these files are an edit of was not found: {what}. Check the path, or drop the file again."),
+            );
+        }
+    }
+    match manifest::verify_file(parent, &manifest::VerifyOptions::default()) {
+        Ok(_) => Ok(()),
+        Err(manifest::ManifestError::NoManifest(_)) => refuse(
+            "parent_not_signed",
+            format!(
+                "{} has no content credentials, so it cannot be the signed file these are an edit of. Choose the signed version (for example the copy Hallmark wrote when you signed it), or untick “This is an edit of a signed file”.",
+                file_name(parent)
+            ),
+        ),
+        Err(e) => {
+            refuse(e.code(), format!("The signed file these files are an edit of could not be read: {e}."))
+        }
+    }
 }
 
 /// The DIDs among `dids` that this wallet knows: its own identities and its trust list.
@@ -336,6 +399,9 @@ pub async fn media_sign(
     on_event: Channel<SignEvent>,
 ) -> Result<BatchReport, AppError> {
     let job = parse_job(request)?;
+    if let Some(parent) = job.parent.clone() {
+        tauri::async_runtime::spawn_blocking(move || check_parent(&parent)).await.map_err(AppError::internal)??;
+    }
     let running = Running::start(&media.running)?;
     media.cancel.store(false, Ordering::SeqCst);
     let cancel = media.cancel.clone();
@@ -417,6 +483,8 @@ mod tests {
             title: Some("  Harbour at dawn ".into()),
             ai_generated: false,
             allow_training: false,
+            parent: None,
+            action: None,
         }
     }
 
@@ -459,6 +527,69 @@ mod tests {
         assert!(message(request(&[p], "d", "folder", Some(Path::new("out")))).contains("not a full path"));
         assert!(message(request(&[Path::new("a.jpg")], "d", "beside", None)).contains("not a full path"));
         assert!(message(request(&[p], "d", "cloud", None)).contains("Unknown place"));
+
+        // An edit: the earlier signed version and what was done, in core's names.
+        let edit = |parent: Option<&str>, action: Option<&str>| SignRequest {
+            parent: parent.map(Into::into),
+            action: action.map(Into::into),
+            ..request(&[p], "d", "beside", None)
+        };
+        let j = parse_job(edit(Some(" /tmp/signed/a.jpg "), Some("c2pa.cropped"))).unwrap();
+        assert_eq!(j.parent.as_deref(), Some(Path::new("/tmp/signed/a.jpg")));
+        assert_eq!(j.action.as_deref(), Some("c2pa.cropped"));
+        assert_eq!(parse_job(edit(None, Some("resized"))).unwrap().action.as_deref(), Some("c2pa.resized"));
+        let j = parse_job(edit(Some("  "), Some(""))).unwrap();
+        assert!(j.parent.is_none() && j.action.is_none(), "blank means not given");
+        assert!(message(edit(Some("signed/a.jpg"), None)).contains("not a full path"));
+        let e = parse_job(edit(None, Some("photoshopped"))).unwrap_err();
+        assert_eq!(e.code(), "bad_setting");
+        assert!(e.to_string().contains("choose what was done from the list"), "{e}");
+    }
+
+    #[test]
+    fn an_edit_needs_a_signed_parent_that_is_there() {
+        let home = TempDir::new("media-edit-home");
+        let media = TempDir::created("media-edit-files");
+        let mut w = unlocked(&home.0);
+        let ana = w.new_identity(DidMethod::Key, Some("Ana".into()), None).unwrap().did;
+        let original = media.0.join("harbour.jpg");
+        std::fs::write(&original, jpeg(7)).unwrap();
+
+        let missing = check_parent(&media.0.join("gone.jpg")).unwrap_err();
+        assert_eq!(missing.code, "parent_not_found");
+        assert!(
+            missing.message.contains("was not found") && missing.message.contains("gone.jpg"),
+            "{}",
+            missing.message
+        );
+        let folder = check_parent(&media.0).unwrap_err();
+        assert_eq!(folder.code, "parent_not_found");
+        let unsigned = check_parent(&original).unwrap_err();
+        assert_eq!(unsigned.code, "parent_not_signed");
+        assert!(unsigned.message.starts_with("harbour.jpg has no content credentials"), "{}", unsigned.message);
+
+        // Signed, then an edited copy signed as an edit of it: cropped, with the parent in its history.
+        let job = parse_job(request(&[&original], &ana, "beside", None)).unwrap();
+        let report = w.sign_media(&job, &AtomicBool::new(false), &mut |_| {}).unwrap();
+        let signed = PathBuf::from(&report.signed[0].output);
+        check_parent(&signed).unwrap();
+        let edited = media.0.join("harbour-crop.jpg");
+        std::fs::write(&edited, jpeg(8)).unwrap();
+        let mut r = request(&[&edited], &ana, "beside", None);
+        r.parent = Some(signed.display().to_string());
+        r.action = Some("c2pa.cropped".into());
+        let report = w.sign_media(&parse_job(r).unwrap(), &AtomicBool::new(false), &mut |_| {}).unwrap();
+        assert_eq!(report.signed.len(), 1, "{report:?}");
+        let wallet = Wallet::open(&home.0, KeyringMode::None).unwrap();
+        let card = verify(&wallet, Path::new(&report.signed[0].output)).unwrap();
+        let json = serde_json::to_value(&card).unwrap();
+        let actions: Vec<&str> =
+            json["manifest"]["actions"].as_array().unwrap().iter().map(|a| a["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["c2pa.opened", "c2pa.cropped"], "{json}");
+        let ingredient = &json["manifest"]["ingredients"][0];
+        assert_eq!(ingredient["relationship"], "parentOf", "{json}");
+        assert_eq!(ingredient["title"], file_name(&signed));
+        assert_eq!(ingredient["manifest"]["signer"]["did"], ana.as_str());
     }
 
     #[test]

@@ -1068,6 +1068,158 @@ async fn sign_and_verify_media() {
         app.scroll_to("verify-none").await;
         app.screenshot("verify-find-original").await;
 
+        // An edit of a signed file: a cropped copy of the harbour, signed with the signed harbour
+        // as its earlier version and "Cropped" as what was done.
+        let signed_harbour = out.join("harbour.jpg");
+        let edits = media.join("edits");
+        fs::create_dir_all(&edits).expect("edits folder");
+        let cropped = edits.join("harbour-cropped.jpg");
+        fs::write(&cropped, hallmark_testmedia::jpeg(1, 400, 260, 85)).expect("cropped copy");
+        app.click("nav-sign").await;
+        app.wait_screen("sign").await;
+        // Chosen from the results of the first batch: the edit box opens, showing the file by name.
+        let chose = app
+            .execute(
+                "const li = [...document.querySelectorAll('#sign-results li.result')].find(li => \
+                 li.querySelector('.result-file').textContent === 'harbour.jpg'); \
+                 const b = li && li.querySelector('button.result-use-parent'); if (b) b.click(); return Boolean(b)",
+                vec![],
+            )
+            .await;
+        app.check(chose == json!(true), "the signed harbour.jpg should offer “Use as the earlier version”").await;
+        let parent = app.value("sign-parent").await;
+        app.check(
+            parent == signed_harbour.to_string_lossy(),
+            &format!("#sign-parent should hold the signed harbour: {parent:?}"),
+        )
+        .await;
+        let edit_ticked = app.execute("return document.getElementById('sign-edit').checked", vec![]).await;
+        app.check(edit_ticked == json!(true), "choosing an earlier version ticks “This is an edit”").await;
+        let name = app.text("sign-parent-name").await;
+        app.check(name == "Earlier version: harbour.jpg", &format!("#sign-parent-name reads {name:?}")).await;
+        app.step("“Use as the earlier version” on the signed harbour.jpg: the edit box shows it by name");
+
+        app.type_text("sign-inputs", &cropped.to_string_lossy()).await;
+        app.type_text("sign-title-text", "Harbour at dawn, cropped").await;
+        app.select_value("sign-action", "c2pa.cropped").await;
+        let action_words = app
+            .execute("const s = document.getElementById('sign-action'); return s.options[s.selectedIndex].text", vec![])
+            .await;
+        app.check(action_words == json!("Cropped"), &format!("#sign-action should read Cropped: {action_words}")).await;
+
+        // An unsigned file typed as the earlier version: refused in plain words, nothing signed.
+        app.type_text("sign-parent", &first_text).await;
+        let name = app.text("sign-parent-name").await;
+        app.check(name == "Earlier version: harbour.jpg", &format!("#sign-parent-name reads {name:?}")).await;
+        app.click("sign-submit").await;
+        let refusal = app
+            .wait_text_for("sign-form-error", "that the unsigned file has no credentials", SLOW_WAIT, |t| {
+                t.starts_with("harbour.jpg has no content credentials")
+            })
+            .await;
+        let flagged = app.execute("return document.getElementById('sign-parent').getAttribute('aria-invalid')", vec![]).await;
+        app.check(flagged == json!("true"), "#sign-parent should be flagged").await;
+        app.check(!out.join("harbour-cropped.jpg").exists(), "nothing should be signed with an unsigned parent").await;
+        app.step(&format!("an unsigned earlier version is refused: {refusal:?}"));
+        app.scroll_to("sign-form-error").await;
+        app.screenshot("sign-edit-unsigned-parent").await;
+
+        // The signed harbour dropped on the earlier version's drop zone.
+        app.execute(
+            "document.getElementById('sign-parent-drop').dispatchEvent(new CustomEvent('paths-dropped', \
+             {detail: {paths: arguments[0]}})); return true",
+            vec![json!([signed_harbour.to_string_lossy()])],
+        )
+        .await;
+        let parent = app.value("sign-parent").await;
+        app.check(
+            parent == signed_harbour.to_string_lossy(),
+            &format!("the drop should fill #sign-parent with the signed harbour: {parent:?}"),
+        )
+        .await;
+        let listed = app.value("sign-inputs").await;
+        app.check(
+            listed == cropped.to_string_lossy(),
+            &format!("the earlier version must not be added to the files to sign: {listed:?}"),
+        )
+        .await;
+        app.scroll_to("sign-edit").await;
+        app.screenshot("sign-edit-form").await;
+        app.click("sign-submit").await;
+        let summary = app
+            .wait_text_for("sign-summary", "that 1 file was signed", SLOW_WAIT, |t| t.starts_with("Signed 1 file"))
+            .await;
+        let results = app.sign_results().await;
+        let edited = out.join("harbour-cropped.jpg");
+        app.check(
+            results.len() == 1
+                && results[0]["state"] == "signed"
+                && results[0]["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.ends_with(&format!("→ {}", edited.to_string_lossy()))),
+            &format!("#sign-results should show harbour-cropped.jpg → {}: {results:?}", edited.display()),
+        )
+        .await;
+        app.check(edited.is_file(), &format!("{} should exist", edited.display())).await;
+        app.step(&format!("the cropped copy signed as an edit of the signed harbour: {summary:?}"));
+        let cli = run_cli(&run.home, &["verify", &edited.to_string_lossy()]);
+        let actions: Vec<&str> = cli["manifest"]["actions"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|x| x["action"].as_str()).collect())
+            .unwrap_or_default();
+        app.check(
+            actions == ["c2pa.opened", "c2pa.cropped"]
+                && cli["manifest"]["ingredients"][0]["relationship"] == "parentOf"
+                && cli["manifest"]["ingredients"][0]["title"] == "harbour.jpg",
+            &format!("`hallmark --json verify` should find c2pa.opened, c2pa.cropped and the parent: {cli}"),
+        )
+        .await;
+
+        // Its card: opened the earlier version, cropped; the history names the signed harbour.
+        app.click("nav-verify").await;
+        app.wait_screen("verify").await;
+        app.type_text("verify-path", &edited.to_string_lossy()).await;
+        app.click("verify-submit").await;
+        app.wait_text_for("verify-verdict", "signed by Ana, not changed", SLOW_WAIT, |t| {
+            t.starts_with("Signed by Ana") && t.ends_with("not changed since")
+        })
+        .await;
+        app.wait_text("verify-title-text", "the cropped title", |t| t == "Harbour at dawn, cropped").await;
+        let actions = app
+            .execute("return [...document.querySelectorAll('#verify-actions li')].map(li => li.textContent)", vec![])
+            .await;
+        let steps: Vec<&str> =
+            actions.as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect()).unwrap_or_default();
+        app.check(
+            steps.len() == 2 && steps[0].starts_with("Opened an earlier version") && steps[1].starts_with("Cropped"),
+            &format!("#verify-actions should list Opened an earlier version, then Cropped: {actions}"),
+        )
+        .await;
+        app.wait_visible("verify-history-block").await;
+        let history = app
+            .execute(
+                "return [...document.querySelectorAll('#verify-history > li.history-item')].map(li => ({ \
+                 title: li.querySelector('.history-title').textContent, \
+                 lines: [...li.querySelectorAll(':scope > .history-line')].map(l => l.textContent) }))",
+                vec![],
+            )
+            .await;
+        let item = &history[0];
+        let lines: Vec<&str> =
+            item["lines"].as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect()).unwrap_or_default();
+        app.check(
+            history.as_array().is_some_and(|h| h.len() == 1)
+                && item["title"] == "harbour.jpg"
+                && lines.first() == Some(&"Earlier version (made from it)")
+                && lines.iter().any(|l| l.starts_with("Signed by Ana (you)") && l.contains(&did))
+                && lines.iter().any(|l| l.starts_with("Created")),
+            &format!("#verify-history should show the signed harbour as the earlier version, signed by Ana, created: {history}"),
+        )
+        .await;
+        app.step(&format!("the edit's card: {steps:?}; history: {history}"));
+        app.scroll_to("verify-history-block").await;
+        app.screenshot("verify-edit-history").await;
+
         app.quit().await;
         run.pass();
     })

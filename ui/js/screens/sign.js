@@ -10,6 +10,10 @@
 // BatchReport = {batch, resumed, total, signed: [SignedItem], skipped: [input], failed: [FailedItem],
 //   not_started, cancelled, bytes, elapsed_ms}
 //
+// An edit of a signed file names that file (its "parent": dropped on the small drop zone, typed,
+// or taken from a file signed below) and, optionally, what was done, in plain words mapped to the
+// C2PA action names core accepts. Rust checks the parent exists and carries credentials.
+//
 // Nothing here is secret: paths and results; the keys that sign stay in Rust.
 
 import { api, call, ApiError } from '../api.js';
@@ -25,6 +29,33 @@ const signApi = {
   cancel: () => call('media_cancel'),
   formats: () => call('media_formats'),
 };
+
+/**
+ * "What was done": the C2PA edit actions core accepts (manifest::EDIT_ACTIONS), in plain words.
+ * None chosen: a new file is recorded as created, an edit of a signed file as edited.
+ */
+export const EDIT_ACTIONS = [
+  ['c2pa.edited', 'Edited'],
+  ['c2pa.cropped', 'Cropped'],
+  ['c2pa.color_adjustments', 'Colour adjusted'],
+  ['c2pa.resized', 'Resized'],
+  ['c2pa.orientation', 'Rotated or flipped'],
+  ['c2pa.filtered', 'Filter applied'],
+  ['c2pa.enhanced', 'Enhanced'],
+  ['c2pa.drawing', 'Drawn on'],
+  ['c2pa.removed', 'Part removed'],
+  ['c2pa.redacted', 'Redacted (something hidden)'],
+  ['c2pa.placed', 'Another item placed in it'],
+  ['c2pa.watermarked', 'Watermarked'],
+  ['c2pa.trimmed', 'Trimmed (video or sound)'],
+  ['c2pa.translated', 'Translated'],
+  ['c2pa.dubbed', 'Dubbed'],
+  ['c2pa.converted', 'Converted to another format'],
+  ['c2pa.transcoded', 'Re-encoded'],
+  ['c2pa.repackaged', 'Repackaged'],
+  ['c2pa.edited.metadata', 'Details (metadata) edited'],
+  ['c2pa.published', 'Published'],
+];
 
 let identities = [];
 let formatsShown = false;
@@ -79,8 +110,105 @@ export function addPaths(paths) {
   return added.length;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The earlier signed version (an edit's parent)
+
+/** Where the pointer was while dragging over the window (CSS pixels), to tell the two drop zones apart. */
+let dragPoint = null;
+
+function isEdit() {
+  return byId('sign-edit').checked;
+}
+
+/** Shows the parent by its name (the full path stays in the text box). */
+function showParent() {
+  const path = byId('sign-parent').value.trim();
+  const name = byId('sign-parent-name');
+  name.textContent = path ? `Earlier version: ${fileName(path)}` : 'No signed file chosen yet';
+  name.classList.toggle('is-chosen', Boolean(path));
+  byId('sign-parent-clear').hidden = !path;
+}
+
+/** Makes `path` the signed file the files to sign are an edit of. */
+export function setParent(path) {
+  const text = String(path ?? '').trim();
+  if (!text) return;
+  byId('sign-edit').checked = true;
+  onEditChange();
+  const field = byId('sign-parent');
+  field.value = text;
+  field.removeAttribute('aria-invalid');
+  clearError(byId('sign-form-error'));
+  showParent();
+}
+
+function onEditChange() {
+  const edit = isEdit();
+  byId('sign-parent-field').hidden = !edit;
+  if (!edit) byId('sign-parent').removeAttribute('aria-invalid');
+}
+
+function onParentClear() {
+  byId('sign-parent').value = '';
+  showParent();
+  byId('sign-parent').focus();
+}
+
+function onParentDropped(event) {
+  event.stopPropagation();
+  const paths = event.detail && Array.isArray(event.detail.paths) ? event.detail.paths : [];
+  if (paths.length === 0) return;
+  setParent(paths[0]);
+  toast(paths.length > 1 ? `Only one file can be the earlier version: ${fileName(paths[0])}` : `Earlier version: ${fileName(paths[0])}`);
+}
+
+/** The drop landed on the parent's drop zone (Tauri reports where; main.js hands drops to the first zone). */
+function droppedOnParent() {
+  const zone = byId('sign-parent-drop');
+  if (!dragPoint || byId('sign-parent-field').hidden) return false;
+  const r = zone.getBoundingClientRect();
+  return dragPoint.x >= r.left && dragPoint.x <= r.right && dragPoint.y >= r.top && dragPoint.y <= r.bottom;
+}
+
+/** Follows drags over the window, to know which of the two drop zones a drop is for. */
+async function followDrags() {
+  const webview = window.__TAURI__ && window.__TAURI__.webview;
+  if (!webview || typeof webview.getCurrentWebview !== 'function') return;
+  try {
+    await webview.getCurrentWebview().onDragDropEvent((event) => {
+      const payload = (event && event.payload) || {};
+      const p = payload.position;
+      if (p && typeof p.x === 'number') {
+        const scale = window.devicePixelRatio || 1;
+        dragPoint = { x: p.x / scale, y: p.y / scale };
+      }
+      const zone = byId('sign-parent-drop');
+      const over = (payload.type === 'enter' || payload.type === 'over') && droppedOnParent();
+      zone.classList.toggle('is-dragging', over);
+      if (over) byId('sign-drop').classList.remove('is-dragging');
+      if (payload.type === 'leave') dragPoint = null;
+    });
+  } catch {
+    // Drops then all go to the files to sign; the parent can still be typed.
+  }
+}
+
+function fillActions() {
+  const select = byId('sign-action');
+  clear(select);
+  select.appendChild(el('option', { value: '', text: 'Not stated' }));
+  for (const [value, text] of EDIT_ACTIONS) select.appendChild(el('option', { value, text }));
+}
+
 function onPathsDropped(event) {
   const paths = event.detail && Array.isArray(event.detail.paths) ? event.detail.paths : [];
+  if (paths.length > 0 && droppedOnParent()) {
+    dragPoint = null;
+    byId('sign-parent-drop').classList.remove('is-dragging');
+    byId('sign-parent-drop').dispatchEvent(new CustomEvent('paths-dropped', { detail: { paths } }));
+    return;
+  }
+  dragPoint = null;
   const added = addPaths(paths);
   if (added > 0) toast(`Added ${plural(added, 'item', 'items')} to sign`);
   else if (paths.length > 0) toast('Already in the list');
@@ -166,7 +294,18 @@ function signedItem(item) {
     'aria-label': `Attest ${fileName(signedFile)}: record it on Ethereum`,
   });
   button.addEventListener('click', () => attestFile(signedFile, button, note, error));
-  li.append(el('div', { class: 'actions' }, button), note, error);
+  const asParent = el('button', {
+    type: 'button',
+    class: 'button button-secondary button-small result-use-parent',
+    text: 'Use as the earlier version',
+    'aria-label': `Sign an edit of ${fileName(signedFile)}: use it as the earlier version`,
+  });
+  asParent.addEventListener('click', () => {
+    setParent(signedFile);
+    toast(`Earlier version: ${fileName(signedFile)}. Now choose the edited files and what was done.`);
+    byId('sign-inputs').focus();
+  });
+  li.append(el('div', { class: 'actions' }, button, asParent), note, error);
   return li;
 }
 
@@ -308,7 +447,10 @@ async function onSign(event) {
     title: byId('sign-title-text').value.trim() || null,
     ai_generated: byId('sign-ai').checked,
     allow_training: byId('sign-training').checked,
+    parent: null,
+    action: byId('sign-action').value || null,
   };
+  const parentField = byId('sign-parent');
   if (request.inputs.length === 0) {
     showError(errorNode, 'Drop the files or folders to sign, or type their paths (one per line).');
     flagField(inputsField);
@@ -317,6 +459,14 @@ async function onSign(event) {
   if (!request.signer) {
     showError(errorNode, 'First create an identity on the Identities screen: it signs the files.');
     return;
+  }
+  if (isEdit()) {
+    request.parent = parentField.value.trim();
+    if (!request.parent) {
+      showError(errorNode, 'Drop the signed file these files are an edit of, or type its full path; or untick “This is an edit of a signed file”.');
+      flagField(parentField);
+      return;
+    }
   }
   if (request.output === 'folder') {
     request.folder = folderField.value.trim();
@@ -341,9 +491,15 @@ async function onSign(event) {
     } catch (error) {
       if (batch && batch.token === token) endBatchPanelWithError();
       showError(errorNode, error);
-      if (error.code === 'bad_setting' && /full path/.test(error.message || '')) {
-        const folderAtFault = Boolean(request.folder) && (error.message || '').includes(`“${request.folder}”`);
-        flagField(folderAtFault ? folderField : inputsField);
+      const message = error.message || '';
+      if (error.code === 'parent_not_found' || error.code === 'parent_not_signed') {
+        flagField(parentField);
+      } else if (error.code === 'bad_setting' && /full path/.test(message)) {
+        const folderAtFault = Boolean(request.folder) && message.includes(`“${request.folder}”`);
+        const parentAtFault = Boolean(request.parent) && message.includes(`“${request.parent}”`);
+        flagField(parentAtFault ? parentField : folderAtFault ? folderField : inputsField);
+      } else if (error.code === 'bad_setting' && /what was done/.test(message)) {
+        flagField(byId('sign-action'));
       } else if (error.code === 'io_failed' || error.code === 'input_not_found' || error.code === 'bad_pattern') {
         flagField(inputsField);
       }
@@ -385,7 +541,12 @@ export function resetSign() {
   batchToken += 1;
   clear(byId('sign-as'));
   clear(byId('sign-results'));
-  for (const id of ['sign-inputs', 'sign-title-text', 'sign-folder']) byId(id).value = '';
+  for (const id of ['sign-inputs', 'sign-title-text', 'sign-folder', 'sign-parent']) byId(id).value = '';
+  byId('sign-action').value = '';
+  byId('sign-edit').checked = false;
+  onEditChange();
+  showParent();
+  dragPoint = null;
   byId('sign-ai').checked = false;
   byId('sign-training').checked = false;
   byId('sign-output-beside').checked = true;
@@ -409,7 +570,15 @@ export const signScreen = {
       byId(id).addEventListener('change', onOutputChange);
     }
     byId('sign-cancel').addEventListener('click', onCancel);
+    byId('sign-edit').addEventListener('change', onEditChange);
+    byId('sign-parent').addEventListener('input', showParent);
+    byId('sign-parent-clear').addEventListener('click', onParentClear);
+    byId('sign-parent-drop').addEventListener('paths-dropped', onParentDropped);
+    fillActions();
     onOutputChange();
+    onEditChange();
+    showParent();
+    followDrags();
   },
   enter() {
     return refresh();
