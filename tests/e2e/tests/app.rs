@@ -1289,54 +1289,60 @@ impl App<'_> {
     }
 }
 
-#[tokio::test]
-#[ignore = "needs Xvfb, tauri-driver and a keyring session: run scripts/e2e"]
-async fn attest_and_lookup() {
-    // The devnet runs anvil with the real EAS contracts from tests/eas/node_modules.
+/// What is missing of the devnet's npm packages (anvil, the EAS contracts in tests/eas), if
+/// anything; with HALLMARK_TEST_REQUIRE_INTEROP=1 a missing package fails `test` instead.
+fn devnet_packages_missing(test: &str) -> Option<String> {
     let packages = Path::new(env!("CARGO_MANIFEST_DIR")).join("../eas/node_modules");
     let needed = [
         packages.join("@foundry-rs/anvil-linux-amd64/bin/anvil"),
         packages.join("@ethereum-attestation-service/eas-contracts/artifacts/contracts/EAS.sol/EAS.json"),
     ];
-    if let Some(missing) = needed.iter().find(|p| !p.is_file()) {
-        let msg = format!("{} is missing (run scripts/setup)", missing.display());
-        if std::env::var("HALLMARK_TEST_REQUIRE_INTEROP").as_deref() == Ok("1") {
-            panic!("attest_and_lookup needs the devnet's packages: {msg}");
+    let msg =
+        needed.iter().find(|p| !p.is_file()).map(|p| format!("{} is missing (run scripts/setup)", p.display()))?;
+    if std::env::var("HALLMARK_TEST_REQUIRE_INTEROP").as_deref() == Ok("1") {
+        panic!("{test} needs the devnet's packages: {msg}");
+    }
+    Some(msg)
+}
+
+/// Stops the devnet the app started for this data folder, whatever happens to the test:
+/// its anvil (the pid in devnet.json, only if that process is anvil) gets SIGTERM, then
+/// SIGKILL.
+struct DevnetGuard(PathBuf);
+impl Drop for DevnetGuard {
+    fn drop(&mut self) {
+        let file = self.0.join("devnet.json");
+        let Some(pid) = fs::read(&file)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+            .and_then(|v| v["pid"].as_u64())
+            .and_then(|p| i32::try_from(p).ok())
+        else {
+            return;
+        };
+        let is_anvil =
+            || fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| String::from_utf8_lossy(&c).contains("anvil"));
+        if is_anvil() {
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while is_anvil() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            if is_anvil() {
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
         }
+        let _ = fs::remove_file(file);
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver and a keyring session: run scripts/e2e"]
+async fn attest_and_lookup() {
+    // The devnet runs anvil with the real EAS contracts from tests/eas/node_modules.
+    if let Some(msg) = devnet_packages_missing("attest_and_lookup") {
         eprintln!("SKIPPED attest_and_lookup: the devnet's packages are not installed: {msg}");
         return;
-    }
-
-    /// Stops the devnet the app started for this data folder, whatever happens to the test:
-    /// its anvil (the pid in devnet.json, only if that process is anvil) gets SIGTERM, then
-    /// SIGKILL.
-    struct DevnetGuard(PathBuf);
-    impl Drop for DevnetGuard {
-        fn drop(&mut self) {
-            let file = self.0.join("devnet.json");
-            let Some(pid) = fs::read(&file)
-                .ok()
-                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-                .and_then(|v| v["pid"].as_u64())
-                .and_then(|p| i32::try_from(p).ok())
-            else {
-                return;
-            };
-            let is_anvil = || {
-                fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| String::from_utf8_lossy(&c).contains("anvil"))
-            };
-            if is_anvil() {
-                unsafe { libc::kill(pid, libc::SIGTERM) };
-                let deadline = Instant::now() + Duration::from_secs(5);
-                while is_anvil() && Instant::now() < deadline {
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-                if is_anvil() {
-                    unsafe { libc::kill(pid, libc::SIGKILL) };
-                }
-            }
-            let _ = fs::remove_file(file);
-        }
     }
 
     let run = Run::new("attest_and_lookup");
@@ -1589,49 +1595,9 @@ async fn attest_and_lookup() {
 async fn activity_log_timeline() {
     // Pinning the log needs the devnet (anvil with the real EAS contracts from
     // tests/eas/node_modules); without them that part is skipped, unless interop is required.
-    let packages = Path::new(env!("CARGO_MANIFEST_DIR")).join("../eas/node_modules");
-    let needed = [
-        packages.join("@foundry-rs/anvil-linux-amd64/bin/anvil"),
-        packages.join("@ethereum-attestation-service/eas-contracts/artifacts/contracts/EAS.sol/EAS.json"),
-    ];
-    let missing =
-        needed.iter().find(|p| !p.is_file()).map(|p| format!("{} is missing (run scripts/setup)", p.display()));
+    let missing = devnet_packages_missing("activity_log_timeline");
     if let Some(msg) = &missing {
-        if std::env::var("HALLMARK_TEST_REQUIRE_INTEROP").as_deref() == Ok("1") {
-            panic!("activity_log_timeline needs the devnet's packages: {msg}");
-        }
         eprintln!("NOTICE activity_log_timeline: pinning the log on the devnet is skipped: {msg}");
-    }
-
-    /// Stops the devnet the app started for this data folder, whatever happens to the test (its
-    /// anvil, the pid in devnet.json, only if that process is anvil: SIGTERM, then SIGKILL).
-    struct DevnetGuard(PathBuf);
-    impl Drop for DevnetGuard {
-        fn drop(&mut self) {
-            let file = self.0.join("devnet.json");
-            let Some(pid) = fs::read(&file)
-                .ok()
-                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-                .and_then(|v| v["pid"].as_u64())
-                .and_then(|p| i32::try_from(p).ok())
-            else {
-                return;
-            };
-            let is_anvil = || {
-                fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| String::from_utf8_lossy(&c).contains("anvil"))
-            };
-            if is_anvil() {
-                unsafe { libc::kill(pid, libc::SIGTERM) };
-                let deadline = Instant::now() + Duration::from_secs(5);
-                while is_anvil() && Instant::now() < deadline {
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-                if is_anvil() {
-                    unsafe { libc::kill(pid, libc::SIGKILL) };
-                }
-            }
-            let _ = fs::remove_file(file);
-        }
     }
 
     let run = Run::new("activity_log_timeline");
