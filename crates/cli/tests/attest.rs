@@ -10,7 +10,7 @@ mod common;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -209,17 +209,9 @@ fn devnet_flow_attest_dedup_lookup_verify_revoke_and_offchain() {
 
 /// Starts `hallmark --json attest content FILES --network devnet` in the background.
 fn spawn_attest(home: &Home, files: &[PathBuf]) -> Child {
-    std::process::Command::new(assert_cmd::cargo::cargo_bin("hallmark"))
-        .args(["--json", "attest", "content", "--network", "devnet"])
-        .args(files)
-        .env("HALLMARK_HOME", &home.path)
-        .env("HALLMARK_KEYRING", "none")
-        .env("HALLMARK_PASSPHRASE", PASS)
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+    let mut args = vec!["attest", "content", "--network", "devnet"];
+    args.extend(files.iter().map(|f| s(f)));
+    spawn_hallmark(home, &args)
 }
 
 #[test]

@@ -11,7 +11,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -61,23 +61,6 @@ fn entries(home: &Home, args: &[&str]) -> Vec<Value> {
 
 // ---------------------------------------------------------------------------------------------
 // 1. kill -9 in the middle of a signing batch
-
-/// `count` JPEGs of about a megapixel: one picture, each file made distinct by a JPEG comment.
-fn big_batch(dir: &Path, count: usize) -> PathBuf {
-    let src = dir.join("batch");
-    std::fs::create_dir_all(&src).unwrap();
-    let base = hallmark_testmedia::jpeg(71, 1200, 900, 85);
-    for i in 0..count {
-        let comment = format!("frame {i}");
-        let mut bytes = base[..2].to_vec(); // SOI
-        bytes.extend_from_slice(&[0xFF, 0xFE]);
-        bytes.extend_from_slice(&((comment.len() + 2) as u16).to_be_bytes());
-        bytes.extend_from_slice(comment.as_bytes());
-        bytes.extend_from_slice(&base[2..]);
-        std::fs::write(src.join(format!("frame{i:02}.jpg")), bytes).unwrap();
-    }
-    src
-}
 
 fn outputs(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> =
@@ -138,17 +121,7 @@ fn a_signing_batch_killed_with_sigkill_has_exactly_one_log_entry_per_indexed_fil
     let out = media.path().join("out");
     let args = ["sign", s(&src), "--as", &did, "--out", s(&out), "--jobs", "1"];
 
-    let mut child: Child = std::process::Command::new(assert_cmd::cargo::cargo_bin("hallmark"))
-        .arg("--json")
-        .args(args)
-        .env("HALLMARK_HOME", &home.path)
-        .env("HALLMARK_KEYRING", "none")
-        .env("HALLMARK_PASSPHRASE", PASS)
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child: Child = spawn_hallmark(&home, &args);
     let start = Instant::now();
     while outputs(&out).len() < 4 {
         if let Some(status) = child.try_wait().unwrap() {

@@ -4,8 +4,8 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::path::Path;
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -356,36 +356,9 @@ fn a_corrupt_file_fails_alone_and_a_rerun_retries_only_it() {
     assert_eq!(verify(&out.join("broken.jpg")).1["verdict"], "untrusted_signer");
 }
 
-/// `count` JPEGs of about a megapixel in a new folder: one picture, each file made distinct by
-/// a JPEG comment (encoding 40 pictures would take longer than signing them).
-fn big_batch(dir: &Path, count: usize) -> PathBuf {
-    let src = dir.join("batch");
-    std::fs::create_dir_all(&src).unwrap();
-    let base = jpeg(71, 1200, 900);
-    for i in 0..count {
-        let comment = format!("frame {i}");
-        let mut bytes = base[..2].to_vec(); // SOI
-        bytes.extend_from_slice(&[0xFF, 0xFE]);
-        bytes.extend_from_slice(&((comment.len() + 2) as u16).to_be_bytes());
-        bytes.extend_from_slice(comment.as_bytes());
-        bytes.extend_from_slice(&base[2..]);
-        std::fs::write(src.join(format!("frame{i:02}.jpg")), bytes).unwrap();
-    }
-    src
-}
-
 /// Starts `hallmark --json sign SRC --as DID --out OUT --jobs 1` in the background.
 fn spawn_sign(home: &Home, did: &str, src: &Path, out: &Path) -> Child {
-    std::process::Command::new(assert_cmd::cargo::cargo_bin("hallmark"))
-        .args(["--json", "sign", s(src), "--as", did, "--out", s(out), "--jobs", "1"])
-        .env("HALLMARK_HOME", &home.path)
-        .env("HALLMARK_KEYRING", "none")
-        .env("HALLMARK_PASSPHRASE", PASS)
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+    spawn_hallmark(home, &["sign", s(src), "--as", did, "--out", s(out), "--jobs", "1"])
 }
 
 fn outputs(dir: &Path) -> Vec<String> {

@@ -180,3 +180,37 @@ pub fn run_with_pass(home: &Home, args: &[&str]) -> (i32, Value, String) {
     let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     (out.status.code().unwrap_or(-1), json, stderr)
 }
+
+/// Starts `hallmark --json ARGS` in the background with the passphrase (for tests that interrupt
+/// it: Ctrl-C, kill -9); stdout and stderr are piped.
+pub fn spawn_hallmark(home: &Home, args: &[&str]) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("hallmark"))
+        .arg("--json")
+        .args(args)
+        .env("HALLMARK_HOME", &home.path)
+        .env("HALLMARK_KEYRING", "none")
+        .env("HALLMARK_PASSPHRASE", PASS)
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// `count` distinct 1200×900 JPEGs in `dir/batch`: one encoded picture with a different JPEG
+/// comment in each (encoding 40 pictures would take longer than signing them).
+pub fn big_batch(dir: &Path, count: usize) -> PathBuf {
+    let src = dir.join("batch");
+    std::fs::create_dir_all(&src).unwrap();
+    let base = hallmark_testmedia::jpeg(71, 1200, 900, 85);
+    for i in 0..count {
+        let comment = format!("frame {i}");
+        let mut bytes = base[..2].to_vec(); // SOI
+        bytes.extend_from_slice(&[0xFF, 0xFE]);
+        bytes.extend_from_slice(&((comment.len() + 2) as u16).to_be_bytes());
+        bytes.extend_from_slice(comment.as_bytes());
+        bytes.extend_from_slice(&base[2..]);
+        std::fs::write(src.join(format!("frame{i:02}.jpg")), bytes).unwrap();
+    }
+    src
+}
