@@ -38,7 +38,8 @@ impl AttestRequest {
         AttestRequest { data, recipient: Address::ZERO, expiration_time: 0, ref_uid: B256::ZERO }
     }
 
-    fn to_contract(&self) -> contracts::AttestationRequestData {
+    /// The request as the EAS contract takes it.
+    pub(crate) fn to_contract(&self) -> contracts::AttestationRequestData {
         contracts::AttestationRequestData {
             recipient: self.recipient,
             expirationTime: self.expiration_time,
@@ -187,6 +188,33 @@ pub async fn attest(conn: &Connection, request: &AttestRequest) -> Result<Submit
     Ok(Submitted { tx_hash: receipt.transaction_hash, block_number: receipt.block_number.unwrap_or_default(), uids })
 }
 
+/// The requests grouped by schema, in order of first appearance, each group with the places of
+/// its requests: `multiAttest` emits its `Attested` events in this order.
+pub(crate) fn by_schema(requests: &[AttestRequest]) -> Vec<(HallmarkSchema, Vec<usize>)> {
+    let mut groups: Vec<(HallmarkSchema, Vec<usize>)> = Vec::new();
+    for (i, r) in requests.iter().enumerate() {
+        match groups.iter_mut().find(|(s, _)| *s == r.data.schema()) {
+            Some((_, idx)) => idx.push(i),
+            None => groups.push((r.data.schema(), vec![i])),
+        }
+    }
+    groups
+}
+
+/// The `multiAttest` argument for `requests` grouped as [`by_schema`] says.
+pub(crate) fn multi_requests(
+    requests: &[AttestRequest],
+    groups: &[(HallmarkSchema, Vec<usize>)],
+) -> Vec<contracts::MultiAttestationRequest> {
+    groups
+        .iter()
+        .map(|(s, idx)| contracts::MultiAttestationRequest {
+            schema: s.uid(),
+            data: idx.iter().map(|&i| requests[i].to_contract()).collect(),
+        })
+        .collect()
+}
+
 /// Makes many attestations in one transaction (`multiAttest`), grouped by schema. The UIDs come
 /// back in the order of `requests`.
 pub async fn multi_attest(conn: &Connection, requests: &[AttestRequest]) -> Result<Submitted, AttestError> {
@@ -195,21 +223,8 @@ pub async fn multi_attest(conn: &Connection, requests: &[AttestRequest]) -> Resu
         return Err(AttestError::InvalidInput("there is nothing to attest".into()));
     }
     check_schemas_registered(conn, requests).await?;
-    // Group by schema, keeping for each request its place in the transaction's output.
-    let mut groups: Vec<(HallmarkSchema, Vec<usize>)> = Vec::new();
-    for (i, r) in requests.iter().enumerate() {
-        match groups.iter_mut().find(|(s, _)| *s == r.data.schema()) {
-            Some((_, idx)) => idx.push(i),
-            None => groups.push((r.data.schema(), vec![i])),
-        }
-    }
-    let multi: Vec<contracts::MultiAttestationRequest> = groups
-        .iter()
-        .map(|(s, idx)| contracts::MultiAttestationRequest {
-            schema: s.uid(),
-            data: idx.iter().map(|&i| requests[i].to_contract()).collect(),
-        })
-        .collect();
+    let groups = by_schema(requests);
+    let multi = multi_requests(requests, &groups);
     let eas = eas(conn);
     let call = eas.multiAttest(multi);
     let gas = conn.contract(call.estimate_gas()).await?;

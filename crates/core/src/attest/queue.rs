@@ -550,30 +550,17 @@ impl Worker {
                 }
             }
             // Grouped by schema, in a stable order: the events come back in this order.
-            let mut groups: Vec<(HallmarkSchema, Vec<usize>)> = Vec::new();
-            for (i, r) in requests.iter().enumerate() {
-                match groups.iter_mut().find(|(s, _)| *s == r.data.schema()) {
-                    Some((_, idx)) => idx.push(i),
-                    None => groups.push((r.data.schema(), vec![i])),
-                }
-            }
+            let groups = super::eas::by_schema(&requests);
             let order: Vec<i64> = groups.iter().flat_map(|(_, idx)| idx.iter().map(|&i| batch[i].id)).collect();
             if requests.len() == 1 {
                 let call = eas.attest(contracts::AttestationRequest {
                     schema: requests[0].data.schema().uid(),
-                    data: to_contract(&requests[0]),
+                    data: requests[0].to_contract(),
                 });
                 let gas = conn.contract(call.estimate_gas()).await?;
                 (call.into_transaction_request().with_gas_limit(gas_with_headroom(gas)), order)
             } else {
-                let multi: Vec<contracts::MultiAttestationRequest> = groups
-                    .iter()
-                    .map(|(s, idx)| contracts::MultiAttestationRequest {
-                        schema: s.uid(),
-                        data: idx.iter().map(|&i| to_contract(&requests[i])).collect(),
-                    })
-                    .collect();
-                let call = eas.multiAttest(multi);
+                let call = eas.multiAttest(super::eas::multi_requests(&requests, &groups));
                 let gas = conn.contract(call.estimate_gas()).await?;
                 let limit = gas_with_headroom(gas);
                 if limit > MAX_TX_GAS {
@@ -820,15 +807,4 @@ fn request_of(r: &AttestationRecord) -> Result<AttestRequest, AttestError> {
         expiration_time: r.expiration_time,
         ref_uid: super::parse_b256(&r.ref_uid, "the reference").map_err(|_| damaged("reference"))?,
     })
-}
-
-fn to_contract(r: &AttestRequest) -> contracts::AttestationRequestData {
-    contracts::AttestationRequestData {
-        recipient: r.recipient,
-        expirationTime: r.expiration_time,
-        revocable: r.data.schema().revocable(),
-        refUID: r.ref_uid,
-        data: Bytes::from(r.data.encode()),
-        value: U256::ZERO,
-    }
 }
