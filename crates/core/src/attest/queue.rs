@@ -347,11 +347,8 @@ impl Worker {
         let Some(text) = store.meta(crate::wallet::log::META_ANCHORING)? else { return Ok(()) };
         let Ok(policy) = serde_json::from_str::<crate::wallet::log::AnchorPolicy>(&text) else { return Ok(()) };
         let mine = self.address.to_checksum(None);
-        let anchors: Vec<AttestationRecord> = store
-            .attestations(&AttestationFilter::default())?
-            .into_iter()
-            .filter(|r| r.schema == HallmarkSchema::LogHead.as_str() && r.attester == mine)
-            .collect();
+        let anchors: Vec<AttestationRecord> =
+            store.attestations(&crate::wallet::log::log_heads())?.into_iter().filter(|r| r.attester == mine).collect();
         if anchors.iter().any(|r| r.state == "queued" || r.state == "sent") {
             return Ok(());
         }

@@ -171,6 +171,8 @@ pub struct AttestationFilter {
     pub network: Option<String>,
     /// Only about this file hash (hex, 0x-prefixed).
     pub content_sha256: Option<String>,
+    /// Only of this Hallmark schema (`content`, `log_head`…).
+    pub schema: Option<String>,
     /// At most this many, newest first.
     pub limit: Option<u32>,
 }
@@ -388,9 +390,12 @@ impl Store {
                 .collect();
             clauses.push(format!("id IN ({})", marks.join(", ")));
         }
-        for (col, v) in
-            [("state", &filter.state), ("network", &filter.network), ("content_sha256", &filter.content_sha256)]
-        {
+        for (col, v) in [
+            ("state", &filter.state),
+            ("network", &filter.network),
+            ("content_sha256", &filter.content_sha256),
+            ("schema", &filter.schema),
+        ] {
             if let Some(v) = v {
                 values.push(v.clone().into());
                 clauses.push(format!("{col} = ?{}", values.len()));

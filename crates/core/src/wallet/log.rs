@@ -55,6 +55,11 @@ pub struct LogStatus {
     pub anchors_pending: u32,
 }
 
+/// The filter for the log's anchors (log-head attestations).
+pub(crate) fn log_heads() -> AttestationFilter {
+    AttestationFilter { schema: Some(HallmarkSchema::LogHead.as_str().into()), ..Default::default() }
+}
+
 impl Wallet {
     /// The automatic anchoring policy, if one is set.
     pub fn log_anchoring(&self) -> Result<Option<AnchorPolicy>, WalletError> {
@@ -85,12 +90,9 @@ impl Wallet {
     pub fn log_status(&self) -> Result<LogStatus, WalletError> {
         let (entries, head) = self.store.log_head()?;
         let anchors = self.log_anchors()?;
-        let pending = self
-            .store
-            .attestations(&AttestationFilter::default())?
-            .iter()
-            .filter(|r| r.schema == HallmarkSchema::LogHead.as_str() && (r.state == "queued" || r.state == "sent"))
-            .count() as u32;
+        let pending =
+            self.store.attestations(&log_heads())?.iter().filter(|r| r.state == "queued" || r.state == "sent").count()
+                as u32;
         Ok(LogStatus {
             entries,
             head,
@@ -103,11 +105,10 @@ impl Wallet {
 
     /// The confirmed on-chain anchors of this wallet's log, newest first.
     pub fn log_anchors(&self) -> Result<Vec<AnchorRef>, WalletError> {
-        let rows =
-            self.store.attestations(&AttestationFilter { state: Some("confirmed".into()), ..Default::default() })?;
+        let rows = self.store.attestations(&AttestationFilter { state: Some("confirmed".into()), ..log_heads() })?;
         Ok(rows
             .into_iter()
-            .filter(|r| r.schema == HallmarkSchema::LogHead.as_str() && r.revoked_at.is_none())
+            .filter(|r| r.revoked_at.is_none())
             .filter_map(|r| {
                 let data: AttestationData = serde_json::from_value(r.data.clone()?).ok()?;
                 let AttestationData::LogHead { head, count } = data else { return None };
