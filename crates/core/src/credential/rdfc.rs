@@ -236,7 +236,10 @@ async fn processed_context(context: Option<&Value>) -> Result<Arc<ProcessedConte
         .process_full(&mut (), &ProcessedContext::new(None), &loader(), None, expansion_options().into(), ())
         .await
         .map_err(|e| format!("JSON-LD expansion failed: {e}"))?
-        .into_processed();
+        .into_processed()
+        // The scoped contexts of its terms and types, processed against it for every document, are
+        // kept too (a patch to json-ld-core, see vendor/README.md).
+        .with_processing_cache();
     let processed = Arc::new(processed);
     let mut cache = CONTEXTS.lock().unwrap_or_else(|e| e.into_inner());
     if cache.len() < CONTEXT_CACHE_LIMIT {
@@ -425,5 +428,74 @@ mod tests {
         assert!(Arc::ptr_eq(&a, &b), "kept, not processed again");
         let second = sign(&vector_credential(), Kind::Credential, &key, &cfg).await.unwrap();
         assert_eq!(first, second);
+    }
+
+    /// The scoped contexts kept by the patched json-ld-core (vendor/README.md) give exactly what
+    /// processing them afresh gives: the canonical form with a context that keeps them (on the
+    /// first document and on later ones, found again) equals the one with a context that does
+    /// not. Scoped contexts that differ are not mistaken for one another.
+    #[tokio::test]
+    async fn kept_scoped_contexts_change_nothing() {
+        let (_, did, _) = random_did_key();
+        let humanity = super::super::humanity_credential(
+            &did,
+            "did:example:subject",
+            super::super::HumanityMethod::Vouching,
+            Some("three members vouched"),
+            "2025-01-01T00:00:00Z",
+            None,
+        );
+        let membership = super::super::membership_credential(
+            &did,
+            "did:example:subject",
+            "urn:uuid:3e4f1a52-8c39-4a8e-9a43-0f4b2d9f8a10",
+            "Night photographers",
+            super::super::Role::Moderator,
+            "2025-01-01T00:00:00Z",
+            None,
+        );
+        // Two types whose scoped contexts give `score` (and, in its own scoped context, `level`)
+        // different meanings: processed against the same kept context, each keeps its own.
+        let context = json!(["https://www.w3.org/ns/credentials/v2", {
+            "ScoreA": {"@id": "https://example.org/ScoreA", "@context": {
+                "score": {"@id": "https://example.org/score-a", "@context": {"level": "https://example.org/level-a"}}
+            }},
+            "ScoreB": {"@id": "https://example.org/ScoreB", "@context": {
+                "score": {"@id": "https://example.org/score-b", "@context": {"level": "https://example.org/level-b"}}
+            }}
+        }]);
+        let scored = |t: &str| {
+            json!({
+                "@context": context,
+                "type": ["VerifiableCredential", t],
+                "issuer": did,
+                "credentialSubject": {"id": "did:example:abc"},
+                "score": {"level": 3}
+            })
+        };
+        let (a, b) = (scored("ScoreA"), scored("ScoreB"));
+        for doc in [&humanity, &membership, &vector_credential(), &a, &b] {
+            let object = doc.as_object().unwrap();
+            let json = ssi::json_ld::syntax::to_value(&doc["@context"]).unwrap();
+            let local = ssi::json_ld::syntax::Context::try_from_json(json).unwrap();
+            let afresh = local
+                .process_full(&mut (), &ProcessedContext::new(None), &loader(), None, expansion_options().into(), ())
+                .await
+                .unwrap()
+                .into_processed();
+            let expected = canonical_form(object, true, &afresh).await.unwrap();
+            let kept = processed_context(doc.get("@context")).await.unwrap();
+            for _ in 0..3 {
+                assert_eq!(canonical_form(object, true, &kept).await.unwrap(), expected, "{doc}");
+            }
+        }
+        let kept = processed_context(Some(&context)).await.unwrap();
+        for _ in 0..2 {
+            for (doc, own, other) in [(&a, "-a>", "-b>"), (&b, "-b>", "-a>")] {
+                let lines = canonical_form(doc.as_object().unwrap(), true, &kept).await.unwrap().concat();
+                assert!(lines.contains(&format!("score{own}")) && lines.contains(&format!("level{own}")), "{lines}");
+                assert!(!lines.contains(other), "{lines}");
+            }
+        }
     }
 }
