@@ -12,6 +12,8 @@
 //! Verification redoes this from the secured document. Which key may sign for the proof's
 //! verification method is decided by the caller (see [`super::method`]).
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use ssi::security::multibase::Base;
@@ -102,7 +104,7 @@ pub fn sign(
         proof.insert("@context".into(), context.clone());
     }
     // Steps 3–6: configuration, transformation, hashing, Ed25519 signature.
-    let hash_data = hash_data(document, &proof).map_err(CredentialError::Sign)?;
+    let hash_data = hash_data(&members(document), &members(&proof)).map_err(CredentialError::Sign)?;
     Ok(signed_with(document, proof, key, &hash_data))
 }
 
@@ -162,21 +164,22 @@ pub fn proof_of(secured: &Value) -> Result<JcsProof, CredentialError> {
 pub fn verify(secured: &Value, key: &ed25519_dalek::VerifyingKey) -> Result<bool, CredentialError> {
     proof_of(secured)?;
     let proof = proof_object(secured)?;
-    // Steps 1–2: the document without `proof`, the proof options without `proofValue`.
-    let mut unsecured = secured.as_object().cloned().unwrap_or_default();
+    // Steps 1–2: the document without `proof`, the proof options without `proofValue` (as views
+    // of the secured document: nothing is copied).
+    let mut unsecured = secured.as_object().map(members).unwrap_or_default();
     unsecured.remove("proof");
-    let mut options = proof.clone();
-    let proof_value = options.remove("proofValue").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let mut options = members(proof);
+    let proof_value = options.remove("proofValue").and_then(Value::as_str).unwrap_or_default();
     // Step 3: the signature bytes.
-    let bytes = signature_of_proof_value(&proof_value, malformed)?;
+    let bytes = signature_of_proof_value(proof_value, malformed)?;
     // Step 4: the proof's @context must prefix the document's; it replaces it for hashing.
     if let Some(context) = options.get("@context") {
         let wanted = as_list(context);
-        let have = unsecured.get("@context").map(as_list).unwrap_or_default();
+        let have = unsecured.get("@context").map(|c| as_list(c)).unwrap_or_default();
         if have.len() < wanted.len() || have[..wanted.len()] != wanted[..] {
             return Ok(false);
         }
-        unsecured.insert("@context".into(), context.clone());
+        unsecured.insert("@context", context);
     }
     // Steps 5–8.
     let hash_data = hash_data(&unsecured, &options).map_err(CredentialError::Verify)?;
@@ -184,9 +187,16 @@ pub fn verify(secured: &Value, key: &ed25519_dalek::VerifyingKey) -> Result<bool
     Ok(key.verify_strict(&hash_data, &signature).is_ok())
 }
 
+/// The members of a JSON object, borrowed (JCS sorts them its own way when writing them).
+type Members<'a> = BTreeMap<&'a str, &'a Value>;
+
+fn members(object: &Map<String, Value>) -> Members<'_> {
+    object.iter().map(|(k, v)| (k.as_str(), v)).collect()
+}
+
 /// Transformation, Proof Configuration and Hashing: `SHA-256(JCS(proof config)) ‖
 /// SHA-256(JCS(document))`.
-fn hash_data(document: &Map<String, Value>, proof_config: &Map<String, Value>) -> Result<[u8; 64], String> {
+fn hash_data(document: &Members, proof_config: &Members) -> Result<[u8; 64], String> {
     let canonical_document =
         canonical_object(document).map_err(|e| format!("cannot canonicalize the document: {e}"))?;
     let canonical_config =
@@ -215,9 +225,9 @@ pub fn canonical_json(value: &Value) -> Result<Vec<u8>, String> {
 }
 
 /// [`canonical_json`] of a JSON object, without copying it into a [`Value`].
-fn canonical_object(object: &Map<String, Value>) -> Result<Vec<u8>, String> {
+fn canonical_object(object: &Members) -> Result<Vec<u8>, String> {
     for (key, value) in object {
-        check_numbers(value, &mut key.clone())?;
+        check_numbers(value, &mut (*key).to_owned())?;
     }
     serde_json_canonicalizer::to_vec(object).map_err(|e| e.to_string())
 }
@@ -302,10 +312,10 @@ fn proof_object(secured: &Value) -> Result<&Map<String, Value>, CredentialError>
 }
 
 /// A JSON-LD `@context` as a list of entries (a single entry is a list of one).
-fn as_list(context: &Value) -> Vec<Value> {
+fn as_list(context: &Value) -> Vec<&Value> {
     match context {
-        Value::Array(items) => items.clone(),
-        other => vec![other.clone()],
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
     }
 }
 
@@ -376,8 +386,8 @@ mod tests {
         let proof = secured["proof"].as_object().unwrap();
         let mut options = proof.clone();
         options.remove("proofValue");
-        assert_eq!(String::from_utf8(canonical_object(&options).unwrap()).unwrap(), CANONICAL_PROOF_CONFIG);
-        let hashed = hash_data(doc.as_object().unwrap(), &options).unwrap();
+        assert_eq!(String::from_utf8(canonical_object(&members(&options)).unwrap()).unwrap(), CANONICAL_PROOF_CONFIG);
+        let hashed = hash_data(&members(doc.as_object().unwrap()), &members(&options)).unwrap();
         assert_eq!(hex::encode(hashed), format!("{PROOF_CONFIG_HASH}{DOCUMENT_HASH}"));
 
         // The signature and proofValue, byte for byte.

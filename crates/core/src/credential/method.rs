@@ -65,21 +65,54 @@ pub async fn resolve_ed25519(
     timeout: Duration,
 ) -> Result<ed25519_dalek::VerifyingKey, CredentialError> {
     let (did, _) = split_method_id(vm)?;
-    if let Some(document) = cached_document(did) {
-        return ed25519_from_document(&document, vm, purpose);
+    if let Some(key) = kept_key(did, vm, purpose) {
+        return Ok(key);
     }
-    let document = crate::did::resolve(did, timeout)
-        .await
-        .map_err(|e| CredentialError::Resolve { did: did.to_owned(), reason: e.to_string() })?;
-    let key = ed25519_from_document(&document, vm, purpose);
-    keep_document(did, document);
-    key
+    let key = if let Some(document) = cached_document(did) {
+        ed25519_from_document(&document, vm, purpose)
+    } else {
+        let document = crate::did::resolve(did, timeout)
+            .await
+            .map_err(|e| CredentialError::Resolve { did: did.to_owned(), reason: e.to_string() })?;
+        let key = ed25519_from_document(&document, vm, purpose);
+        keep_document(did, document);
+        key
+    }?;
+    keep_key(did, vm, purpose, key);
+    Ok(key)
 }
 
 /// did:key and did:jwk documents already resolved, by DID. Such a document is computed from the
-/// DID alone (no network, nothing that can change), so it is kept and reused; the checks on it
-/// ([`ed25519_from_document`]) still run every time. did:web documents are never kept here.
+/// DID alone (no network, nothing that can change), so it is kept and reused. did:web documents
+/// are never kept here.
 static OFFLINE_DOCUMENTS: LazyLock<Mutex<HashMap<String, Arc<Value>>>> = LazyLock::new(Default::default);
+
+/// The keys found in those documents ([`ed25519_from_document`] passed), by verification method
+/// and purpose: decoding a key (an elliptic curve point) costs about as much again as the rest of
+/// an `eddsa-jcs-2022` check besides the signature. Only found keys are kept; a method that
+/// failed is checked again every time.
+type KeptKeys = HashMap<(String, Purpose), ed25519_dalek::VerifyingKey>;
+static OFFLINE_KEYS: LazyLock<Mutex<KeptKeys>> = LazyLock::new(Default::default);
+
+fn kept_key(did: &str, vm: &str, purpose: Purpose) -> Option<ed25519_dalek::VerifyingKey> {
+    if !is_offline_did(did) {
+        return None;
+    }
+    // (A lookup by borrowed key would need a (&str, Purpose) view; the String is one allocation.)
+    OFFLINE_KEYS.lock().ok()?.get(&(vm.to_owned(), purpose)).copied()
+}
+
+fn keep_key(did: &str, vm: &str, purpose: Purpose, key: ed25519_dalek::VerifyingKey) {
+    if !is_offline_did(did) {
+        return;
+    }
+    if let Ok(mut kept) = OFFLINE_KEYS.lock() {
+        if kept.len() >= MAX_KEPT_DOCUMENTS {
+            kept.clear();
+        }
+        kept.insert((vm.to_owned(), purpose), key);
+    }
+}
 
 /// At most this many documents are kept (the set is emptied when full).
 const MAX_KEPT_DOCUMENTS: usize = 1024;
