@@ -258,11 +258,13 @@ pub enum CredCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// Verify a credential or presentation (JSON or JWT; a file, or - for stdin) check by check.
-    /// Exits 0 when valid; otherwise with the code of the first failed check (see the README).
+    /// Verify credentials or presentations (JSON or JWT; files, or - for stdin) check by check;
+    /// several files are checked side by side on all cores. Exits 0 when all are valid;
+    /// otherwise with the code of the first file that is not (see the README).
     Verify {
-        /// The file, or - to read stdin.
-        file: PathBuf,
+        /// The files, or - to read stdin.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
         /// The challenge the presentation must have been made for.
         #[arg(long, value_name = "C")]
         challenge: Option<String>,

@@ -50,9 +50,10 @@ pub fn run(g: &Global, home: &Path, mode: KeyringMode, c: CredCommand) -> Result
             output.note = Some(note);
             Ok(output)
         }
-        CredCommand::Verify { file, challenge, domain, check } => {
-            let text = read_input(&file)?;
-            let secured = Secured::parse(&text).map_err(WalletError::from)?;
+        CredCommand::Verify { files, challenge, domain, check } => {
+            if files.iter().filter(|f| f.as_path() == Path::new("-")).count() > 1 {
+                return Err(CliError::Usage("stdin (-) can be read only once".into()));
+            }
             let mut options = match Wallet::open(home, mode) {
                 Ok(w) => w.verify_options(Vec::new())?,
                 // A verifier needs no wallet; without one nothing is trusted.
@@ -62,12 +63,16 @@ pub fn run(g: &Global, home: &Path, mode: KeyringMode, c: CredCommand) -> Result
             apply_check_args(&mut options, &check)?;
             options.challenge = challenge;
             options.domain = domain;
-            let report = runtime()?
-                .block_on(hallmark_core::credential::verifier::verify(&secured, &options))
-                .map_err(WalletError::from)?;
-            let mut out = Output::new(to_json(&report), report_text(&report));
-            out.exit = exit_for(&report);
-            Ok(out)
+            if let [file] = files.as_slice() {
+                let secured = Secured::parse(&read_input(file)?).map_err(WalletError::from)?;
+                let report = runtime()?
+                    .block_on(hallmark_core::credential::verifier::verify(&secured, &options))
+                    .map_err(WalletError::from)?;
+                let mut out = Output::new(to_json(&report), report_text(&report));
+                out.exit = exit_for(&report);
+                return Ok(out);
+            }
+            Ok(verify_files(&files, &options))
         }
         CredCommand::Import { file, check } => {
             let text = read_input(&file)?;
@@ -460,6 +465,47 @@ fn report_text(r: &Report) -> String {
 /// The exit code of a verification report: 0 when valid, else that of its first failed check
 /// (see the README): 10 proof, 11 issuer or holder, 12 validity period, 13 revoked or status
 /// unknown, 14 challenge or domain, 15 holder is not the subject, 16 schema.
+/// `cred verify` of several files: each read and verified (side by side, on all cores), each with
+/// its own report or error; the exit code is that of the first file that is not valid.
+fn verify_files(files: &[PathBuf], options: &VerifyOptions) -> Output {
+    let read: Vec<Result<Secured, CliError>> = files
+        .iter()
+        .map(|f| read_input(f).and_then(|text| Secured::parse(&text).map_err(|e| WalletError::from(e).into())))
+        .collect();
+    let readable: Vec<Secured> = read.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+    let mut verified = hallmark_core::credential::verifier::verify_all(&readable, options).into_iter();
+    let (mut results, mut text, mut exit, mut valid) = (Vec::new(), String::new(), 0u8, 0usize);
+    for (file, input) in files.iter().zip(read) {
+        let outcome = input.and_then(|_| {
+            verified.next().expect("one result per readable file").map_err(|e| WalletError::from(e).into())
+        });
+        let name = file.display().to_string();
+        let (entry, code) = match outcome {
+            Ok(report) => {
+                text.push_str(&format!("{name}: {}", report_text(&report)));
+                valid += usize::from(report.valid);
+                (json!({"file": name, "valid": report.valid, "report": to_json(&report)}), exit_for(&report))
+            }
+            Err(e) => {
+                text.push_str(&format!("{name}: NOT CHECKED: {e}\n"));
+                (
+                    json!({"file": name, "valid": false, "error": {"code": e.code(), "message": e.to_string()}}),
+                    e.exit_code(),
+                )
+            }
+        };
+        if exit == 0 {
+            exit = code;
+        }
+        results.push(entry);
+    }
+    text.push_str(&format!("{valid} of {} valid\n", files.len()));
+    let json = json!({"results": results, "valid": valid, "not_valid": files.len() - valid});
+    let mut out = Output::new(json, text);
+    out.exit = exit;
+    out
+}
+
 pub fn exit_for(r: &Report) -> u8 {
     if r.valid {
         return 0;

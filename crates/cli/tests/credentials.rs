@@ -119,6 +119,65 @@ fn issue_verify_and_revoke_in_every_format() {
     }
 }
 
+/// `cred verify A B C…` checks every file (side by side), reports each in order, and exits
+/// with the code of the first one that is not valid; an unreadable file does not stop the others.
+#[test]
+fn several_files_are_verified_each_with_its_result() {
+    let home = Home::new();
+    let me = issuer(&home);
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (format, suite) in [("di", "eddsa-rdfc-2022"), ("di", "eddsa-jcs-2022"), ("jwt", "")] {
+        let path = dir.path().join(format!("{format}{suite}.cred"));
+        let mut args = vec!["--type", "humanity", "--as", &me, "--subject", SUBJECT, "--format", format];
+        if !suite.is_empty() {
+            args.extend_from_slice(&["--cryptosuite", suite]);
+        }
+        issue(&home, &args, &path);
+        files.push(path);
+    }
+    let list = dir.path().join("list.json");
+    export_list(&home, &list);
+    let mut tampered: Value = serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    tampered["credentialSubject"]["id"] = "did:example:someone-else".into();
+    let tampered = write(dir.path(), "tampered.json", tampered.to_string());
+    let garbage = write(dir.path(), "garbage.json", "{not json");
+    let run = |paths: &[&PathBuf], json: bool| {
+        let mut cmd = home.cmd();
+        if json {
+            cmd.arg("--json");
+        }
+        cmd.args(["cred", "verify", "--status-list", list.to_str().unwrap()]);
+        let out = cmd.args(paths.iter().map(|p| p.to_str().unwrap())).output().unwrap();
+        (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap())
+    };
+
+    let (code, out) = run(&[&files[0], &files[1], &tampered, &garbage, &files[2]], true);
+    let all: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(code, 10, "the first one not valid has a failed proof: {all}");
+    let results = all["results"].as_array().unwrap();
+    let names: Vec<&str> = results.iter().map(|r| r["file"].as_str().unwrap()).collect();
+    let wanted: Vec<String> =
+        [&files[0], &files[1], &tampered, &garbage, &files[2]].iter().map(|p| p.display().to_string()).collect();
+    assert_eq!(names, wanted);
+    let valid: Vec<bool> = results.iter().map(|r| r["valid"].as_bool().unwrap()).collect();
+    assert_eq!(valid, [true, true, false, false, true]);
+    assert_eq!(result_of(&results[2]["report"], "proof"), "failed");
+    assert_eq!(results[3]["error"]["code"], "invalid_credential", "{}", results[3]);
+    assert_eq!((all["valid"].clone(), all["not_valid"].clone()), (3.into(), 2.into()));
+    for r in [&results[0], &results[1], &results[4]] {
+        assert_eq!(r["report"]["issuer"], me.as_str());
+    }
+
+    let (code, text) = run(&[&garbage, &files[2], &tampered], false);
+    assert_eq!(code, 7, "the first one not valid cannot be read: {text}");
+    assert!(text.contains("1 of 3 valid"), "{text}");
+    assert!(text.contains(&format!("{}: NOT CHECKED", garbage.display())), "{text}");
+    let (code, text) = run(&[&files[2], &files[0], &files[1]], false);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("3 of 3 valid"), "{text}");
+}
+
 #[test]
 fn tampered_expired_and_replayed_documents_fail_with_their_exit_code() {
     let home = Home::new();

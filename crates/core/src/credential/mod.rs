@@ -570,6 +570,48 @@ mod tests {
         }
     }
 
+    /// Verifying many at once (over all cores) gives, in order, what verifying each gives:
+    /// valid ones, tampered ones, unreadable ones, a presentation.
+    #[test]
+    fn verify_all_gives_each_result_in_order() {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let key = random_key();
+        let (issuer, vm) = did_key_of(&key);
+        let mut inputs = Vec::new();
+        for format in ALL_FORMATS {
+            let signed = rt.block_on(sign_credential(sample(&issuer), &key, &vm, format)).unwrap();
+            inputs.push(tamper(&signed, |v| v["credentialSubject"]["alumniOf"] = json!("Another school")));
+            inputs.push(signed);
+        }
+        let vp = rt
+            .block_on(presentation::sign_presentation(
+                presentation::presentation(&issuer, &[inputs[1].clone()]),
+                &key,
+                &vm,
+                Format::DataIntegrity(Suite::EddsaRdfc2022),
+                Some("c-1"),
+                Some("club.example"),
+            ))
+            .unwrap();
+        inputs.push(vp);
+        inputs.push(Secured::Json(json!({"type": ["VerifiableCredential"]})));
+        let inputs: Vec<Secured> = (0..8).flat_map(|_| inputs.clone()).collect();
+        let options = VerifyOptions { network: false, ..Default::default() };
+        let all = verifier::verify_all(&inputs, &options);
+        assert_eq!(all.len(), inputs.len());
+        for (input, got) in inputs.iter().zip(&all) {
+            let alone = rt.block_on(verify(input, &options));
+            match (got, &alone) {
+                (Ok(a), Ok(b)) => assert_eq!(serde_json::to_value(a).unwrap(), serde_json::to_value(b).unwrap()),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                _ => panic!("{got:?} but alone {alone:?}"),
+            }
+        }
+        let valid: Vec<bool> = all[..8].iter().map(|r| r.as_ref().is_ok_and(|r| r.valid)).collect();
+        assert_eq!(valid, [false, true, false, true, false, true, false, false]);
+        assert!(verifier::verify_all(&[], &options).is_empty());
+    }
+
     #[tokio::test]
     async fn humanity_and_membership_credentials_in_every_format() {
         let key = random_key();
