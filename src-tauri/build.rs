@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "credential_show",
     "credential_import",
     "credential_recheck",
+    "credentials_recheck_all",
     "credential_delete",
     "credential_issue",
     "credential_revoke",

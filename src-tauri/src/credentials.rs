@@ -50,6 +50,21 @@ pub struct CredentialDetail {
     pub text: String,
 }
 
+/// What checking every credential again found.
+#[derive(Debug, Serialize)]
+pub struct RecheckAll {
+    /// Every credential as stored now (newest first), with its new result.
+    pub credentials: Vec<CredentialSummary>,
+    /// How many are valid now.
+    pub valid: usize,
+    /// How many are not valid now.
+    pub not_valid: usize,
+    /// How many could not be checked this time (they keep their last result).
+    pub not_checked: usize,
+    /// The ids of those that were valid before and are not any more (revoked or expired since).
+    pub no_longer_valid: Vec<String>,
+}
+
 /// A presentation made for a verifier.
 #[derive(Debug, Serialize)]
 pub struct PresentationOut {
@@ -200,6 +215,30 @@ fn recheck(wallet: &mut Wallet, id: &str) -> Result<CredentialDetail, WalletErro
     detail(wallet, held)
 }
 
+fn recheck_all(wallet: &mut Wallet) -> Result<RecheckAll, WalletError> {
+    let before: std::collections::HashMap<String, bool> =
+        wallet.credentials()?.into_iter().map(|h| (h.id, h.valid)).collect();
+    let all = tauri::async_runtime::block_on(wallet.recheck_all(Vec::new()))?;
+    let not_checked = all.iter().filter(|(_, r)| r.is_err()).count();
+    let identities = wallet.identities()?;
+    let mut out =
+        RecheckAll { credentials: Vec::new(), valid: 0, not_valid: 0, not_checked, no_longer_valid: Vec::new() };
+    for (held, result) in all {
+        if result.is_ok() {
+            if held.valid {
+                out.valid += 1;
+            } else {
+                out.not_valid += 1;
+                if before.get(&held.id) == Some(&true) {
+                    out.no_longer_valid.push(held.id.clone());
+                }
+            }
+        }
+        out.credentials.push(summarize(wallet, &identities, held)?);
+    }
+    Ok(out)
+}
+
 /// The unsigned credential the form describes; its fields are checked against the type's schema
 /// here, before anything is signed or stored (an issued credential is kept for good).
 fn build(request: IssueRequest) -> Result<(Value, Format), WalletError> {
@@ -331,6 +370,13 @@ pub async fn credential_import(
 pub async fn credential_recheck(state: State<'_, AppState>, id: String) -> Result<CredentialDetail, AppError> {
     let home = unlocked_home(&state).await?;
     with_wallet(home, move |wallet| recheck(wallet, &id)).await
+}
+
+/// Verifies every stored credential again (side by side on all cores) and stores the results.
+#[tauri::command]
+pub async fn credentials_recheck_all(state: State<'_, AppState>) -> Result<RecheckAll, AppError> {
+    let home = unlocked_home(&state).await?;
+    with_wallet(home, recheck_all).await
 }
 
 /// Deletes a received credential (ones this wallet issued are kept, so they can be revoked).
@@ -502,6 +548,36 @@ mod tests {
         assert_eq!(result, "failed");
         assert!(detail.contains("revoked"), "{detail}");
         assert!(!list(w.wallet()).unwrap()[0].held.valid, "the session's wallet sees the new result");
+    }
+
+    #[test]
+    fn check_all_again_names_those_no_longer_valid() {
+        let home = TempDir::new("credentials-all");
+        let mut w = unlocked(&home.0);
+        let alice = w.new_identity(DidMethod::Key, Some("Alice".into()), None).unwrap().did;
+        let bob = w.new_identity(DidMethod::Key, None, None).unwrap().did;
+        let first = issue(&mut w, humanity(&alice, &bob, "di")).unwrap().summary.held.id;
+        let second = issue(&mut w, humanity(&alice, &bob, "jwt")).unwrap().summary.held.id;
+        // On its own handle of the wallet, as the command does.
+        let mut handle = Wallet::open(&home.0, KeyringMode::None).unwrap();
+        let all = recheck_all(&mut handle).unwrap();
+        assert_eq!((all.valid, all.not_valid, all.not_checked), (2, 0, 0));
+        assert!(all.no_longer_valid.is_empty());
+        let mut ids: Vec<&str> = all.credentials.iter().map(|c| c.held.id.as_str()).collect();
+        ids.sort_unstable();
+        let mut wanted = [first.as_str(), second.as_str()];
+        wanted.sort_unstable();
+        assert_eq!(ids, wanted);
+        assert_eq!(all.credentials[0].issuer_label.as_deref(), Some("Alice"));
+
+        revoke(&mut w, &first, None).unwrap();
+        let all = recheck_all(&mut handle).unwrap();
+        assert_eq!((all.valid, all.not_valid, all.no_longer_valid.clone()), (1, 1, vec![first.clone()]));
+        let valid_of = |list: &[CredentialSummary], id: &str| list.iter().find(|c| c.held.id == id).unwrap().held.valid;
+        assert!(!valid_of(&all.credentials, &first) && valid_of(&all.credentials, &second));
+        assert!(!valid_of(&list(w.wallet()).unwrap(), &first), "the session's wallet sees the new result");
+        // Known already: not "no longer valid" a second time.
+        assert!(recheck_all(&mut handle).unwrap().no_longer_valid.is_empty());
     }
 
     #[test]

@@ -42,7 +42,7 @@ use crate::community::{
 // The Credentials screen's commands, by their bare names (as build.rs and the capability list them).
 use crate::credentials::{
     credential_delete, credential_import, credential_issue, credential_present, credential_recheck, credential_revoke,
-    credential_show, credential_status_list, credentials_list,
+    credential_show, credential_status_list, credentials_list, credentials_recheck_all,
 };
 // The Sign and Verify screens' commands, by their bare names.
 use crate::media::{media_cancel, media_find, media_formats, media_sign, media_verify, MediaState};
@@ -136,6 +136,7 @@ fn main() {
             commands::activity,
             commands::ui_ready,
             credentials_list,
+            credentials_recheck_all,
             credential_show,
             credential_import,
             credential_recheck,

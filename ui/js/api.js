@@ -88,6 +88,8 @@ export const api = {
   showCredential: (id) => call('credential_show', { id }),
   importCredential: (text, lists) => call('credential_import', { text, lists }),
   recheckCredential: (id) => call('credential_recheck', { id }),
+  // → {credentials: [CredentialSummary], valid, not_valid, not_checked, no_longer_valid: [id]}
+  recheckAllCredentials: () => call('credentials_recheck_all'),
   deleteCredential: (id) => call('credential_delete', { id }),
   // request = {kind, issuer, subject, method, note, community_id, community_name, role, expires, format}
   issueCredential: (request) => call('credential_issue', { request }),

@@ -135,9 +135,13 @@ pub fn run(g: &Global, home: &Path, mode: KeyringMode, c: CredCommand) -> Result
             }
             Ok(Output::new(v, text))
         }
-        CredCommand::Check { id, check } => {
+        CredCommand::Check { id, all: _, check } => {
             let mut w = Wallet::open(home, mode)?;
             let lists = read_lists(&check)?;
+            let Some(id) = id else {
+                let all = runtime()?.block_on(w.recheck_all(lists))?;
+                return Ok(checked_all(all));
+            };
             let (held, report) = runtime()?.block_on(w.recheck(&id, lists))?;
             let mut out = Output::new(to_json(&held), held_text(&held));
             out.exit = exit_for(&report);
@@ -465,6 +469,42 @@ fn report_text(r: &Report) -> String {
 /// The exit code of a verification report: 0 when valid, else that of its first failed check
 /// (see the README): 10 proof, 11 issuer or holder, 12 validity period, 13 revoked or status
 /// unknown, 14 challenge or domain, 15 holder is not the subject, 16 schema.
+/// `cred check --all`: one line per credential and a count; the exit code of the first one not valid.
+fn checked_all(all: Vec<(HeldCredential, Result<Report, CredentialError>)>) -> Output {
+    let (mut results, mut text, mut exit, mut valid) = (Vec::new(), String::new(), 0u8, 0usize);
+    let total = all.len();
+    for (held, result) in all {
+        let (entry, code) = match result {
+            Ok(report) => {
+                valid += usize::from(report.valid);
+                let failed =
+                    report.first_failure().map(|c| format!(" — {}: {}", c.check, c.detail)).unwrap_or_default();
+                text.push_str(&format!(
+                    "{}  {:<9}  {}{failed}\n",
+                    held.id,
+                    if report.valid { "VALID" } else { "NOT VALID" },
+                    kind_words(&held.types)
+                ));
+                (json!({"credential": to_json(&held), "valid": report.valid}), exit_for(&report))
+            }
+            Err(e) => {
+                let e = CliError::from(WalletError::from(e));
+                text.push_str(&format!("{}  NOT CHECKED  {}: {e}\n", held.id, kind_words(&held.types)));
+                let error = json!({"code": e.code(), "message": e.to_string()});
+                (json!({"credential": to_json(&held), "valid": false, "error": error}), e.exit_code())
+            }
+        };
+        if exit == 0 {
+            exit = code;
+        }
+        results.push(entry);
+    }
+    text.push_str(&format!("{valid} of {total} valid\n"));
+    let mut out = Output::new(json!({"results": results, "valid": valid, "not_valid": total - valid}), text);
+    out.exit = exit;
+    out
+}
+
 /// `cred verify` of several files: each read and verified (side by side, on all cores), each with
 /// its own report or error; the exit code is that of the first file that is not valid.
 fn verify_files(files: &[PathBuf], options: &VerifyOptions) -> Output {

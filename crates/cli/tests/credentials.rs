@@ -315,6 +315,33 @@ fn hold_import_list_show_check_and_delete() {
     let out = holder_home.cmd().args(["--json", "cred", "check", &id]).output().unwrap();
     assert_eq!(out.status.code(), Some(13), "{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!(holder_home.json(&["cred", "show", &id])["valid"], false);
+    // Checking all at once: a second credential, still valid, beside the revoked one (newest first).
+    let vc2 = dir.path().join("vc2.json");
+    issue(&issuer_home, &["--type", "humanity", "--as", &me, "--subject", &holder], &vc2);
+    let list2 = dir.path().join("list2.json");
+    export_list(&issuer_home, &list2);
+    let id2 = holder_home.json(&["cred", "import", vc2.to_str().unwrap(), "--status-list", list2.to_str().unwrap()])
+        ["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = holder_home.cmd().args(["--json", "cred", "check", "--all"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(13), "the revoked one: {}", String::from_utf8_lossy(&out.stdout));
+    let all: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let checked: Vec<(&str, bool)> = all["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["credential"]["id"].as_str().unwrap(), r["valid"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(checked, [(id2.as_str(), true), (id.as_str(), false)]);
+    assert_eq!((all["valid"].clone(), all["not_valid"].clone()), (1.into(), 1.into()));
+    let out = holder_home.cmd().args(["cred", "check", "--all"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("1 of 2 valid") && text.contains("revoked by its issuer"), "{text}");
+    let out = holder_home.cmd().args(["cred", "check", &id, "--all"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "an id or --all, not both");
+    holder_home.json(&["cred", "delete", &id2]);
     // The older copy cannot replace it, nor hide the revocation when given for a check.
     let (_, err, msg) = run_fail(holder_home.cmd(), &["cred", "status-list", "add", old_list.to_str().unwrap()]);
     assert_eq!(err, "status_unavailable", "{msg}");

@@ -475,6 +475,16 @@ async fn credential_issue_present_revoke() {
         app.step(&format!("#revoke-done says {done:?}"));
         app.scroll_to("revoke-title").await;
         app.screenshot("revoked").await;
+        // Check all again (every credential, on all cores): the revoked one is named.
+        app.scroll_to("credentials-recheck-all").await;
+        app.click("credentials-recheck-all").await;
+        let summary = app
+            .wait_text("credentials-recheck-result", "a count that names the revoked credential", |t| {
+                t.starts_with("Checked just now:") && t.contains("No longer valid: Humanity credential")
+            })
+            .await;
+        app.step(&format!("Check all again says {summary:?}"));
+        app.screenshot("check-all-again").await;
         app.click("cred-recheck").await;
         let status = app
             .wait_text("cred-detail-status", "Not valid (revoked)", |t| {

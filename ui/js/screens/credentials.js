@@ -71,6 +71,7 @@ function renderList() {
   clear(list);
   byId('credentials-empty').hidden = credentials.length > 0;
   list.hidden = credentials.length === 0;
+  byId('credentials-recheck').hidden = credentials.length === 0;
 
   for (const c of credentials) {
     const button = el('button', { type: 'button', class: 'identity-button credential-button', 'data-id': c.id },
@@ -337,6 +338,38 @@ async function onRecheck(event) {
       const detail = await api.recheckCredential(id);
       update(detail);
       toast(detail.valid ? 'Checked: verified' : 'Checked: not valid');
+    } catch (error) {
+      showError(errorNode, error);
+    }
+  });
+}
+
+/** "3 of 4 valid. No longer valid: Humanity credential (revoked or expired since)." */
+function recheckSummary(result) {
+  const total = result.valid + result.not_valid + result.not_checked;
+  const parts = [`Checked just now: ${result.valid} of ${total} valid.`];
+  const gone = result.credentials.filter((c) => result.no_longer_valid.includes(c.id));
+  if (gone.length) {
+    parts.push(`No longer valid: ${gone.map((c) => typeName(c.types)).join(', ')} (see its checks).`);
+  }
+  if (result.not_checked) {
+    parts.push(`${result.not_checked} could not be checked now and keep their last result.`);
+  }
+  return parts.join(' ');
+}
+
+async function onRecheckAll(event) {
+  const errorNode = byId('credentials-error');
+  const resultNode = byId('credentials-recheck-result');
+  clearError(errorNode);
+  resultNode.textContent = '';
+  await whileBusy(event.currentTarget, 'Checking all…', async () => {
+    try {
+      const result = await api.recheckAllCredentials();
+      credentials = Array.isArray(result.credentials) ? result.credentials : [];
+      renderList();
+      if (selectedId && credentials.some((c) => c.id === selectedId)) await select(selectedId);
+      resultNode.textContent = recheckSummary(result);
     } catch (error) {
       showError(errorNode, error);
     }
@@ -620,6 +653,8 @@ export function resetCredentials() {
   identities = [];
   clear(byId('credential-list'));
   byId('credentials-empty').hidden = true;
+  byId('credentials-recheck').hidden = true;
+  byId('credentials-recheck-result').textContent = '';
   clear(byId('issue-as'));
   clear(byId('issue-subject-options'));
   clear(byId('present-holder'));
@@ -643,6 +678,7 @@ export const credentialsScreen = {
     byId('issue-form').addEventListener('submit', onIssue);
     byId('issue-type').addEventListener('change', onIssueTypeChange);
     byId('cred-recheck').addEventListener('click', onRecheck);
+    byId('credentials-recheck-all').addEventListener('click', onRecheckAll);
     byId('cred-copy').addEventListener('click', (event) => {
       const errorNode = byId('cred-detail-error');
       if (shown) copyText(event.currentTarget, shown.text, errorNode);

@@ -181,6 +181,39 @@ impl Wallet {
         Ok((self.credential(&held.id)?, report))
     }
 
+    /// Verifies every stored credential again, side by side on all cores (see
+    /// [`verifier::verify_all`]), and stores each result: for a holder, whether any was revoked or
+    /// expired since. Returns each credential (as stored now, newest first) with its report, or
+    /// with the reason it could not be checked this time (it then keeps its last result).
+    pub async fn recheck_all(
+        &mut self,
+        extra_lists: Vec<Value>,
+    ) -> Result<Vec<(HeldCredential, Result<Report, CredentialError>)>, WalletError> {
+        let held = self.credentials()?;
+        let parsed: Vec<Result<Secured, CredentialError>> = held.iter().map(|h| Secured::parse(&h.body)).collect();
+        let inputs: Vec<Secured> = parsed.iter().filter_map(|p| p.as_ref().ok().cloned()).collect();
+        let options = self.verify_options(extra_lists.clone())?;
+        let shared = options.clone();
+        let reports = tokio::task::spawn_blocking(move || verifier::verify_all(&inputs, &shared))
+            .await
+            .map_err(|e| WalletError::from(CredentialError::Verify(format!("the verification stopped: {e}"))))?;
+        Box::pin(keep_status_lists(&mut self.store, &extra_lists, &options)).await?;
+        let mut reports = reports.into_iter();
+        let mut checked = Vec::new();
+        for (held, parsed) in held.into_iter().zip(parsed) {
+            let result = match parsed {
+                Ok(_) => reports.next().expect("one report per readable credential"),
+                Err(e) => Err(e),
+            };
+            if let Ok(report) = &result {
+                let checks = serde_json::to_value(&report.checks).unwrap_or(Value::Null);
+                self.store.update_check(&held.id, report.valid, &checks)?;
+            }
+            checked.push((self.credential(&held.id)?, result));
+        }
+        Ok(checked)
+    }
+
     /// Deletes a held credential (credentials this wallet issued are kept, to revoke them).
     pub fn delete_credential(&mut self, id: &str) -> Result<HeldCredential, WalletError> {
         let held = self.credential(id)?;
@@ -415,6 +448,53 @@ mod tests {
 
     fn result_of(r: &Report, name: &str) -> &'static str {
         r.checks.iter().find(|c| c.check == name).map(|c| c.result).unwrap_or("missing")
+    }
+
+    /// Checking every held credential again finds the one revoked since, stores each result,
+    /// and leaves the others valid.
+    #[tokio::test]
+    async fn recheck_all_finds_what_changed_and_stores_it() {
+        let issuer_dir = tempfile::tempdir().unwrap();
+        let holder_dir = tempfile::tempdir().unwrap();
+        let mut issuer_w = wallet(issuer_dir.path());
+        let mut holder_w = wallet(holder_dir.path());
+        let issuer = issuer_w.new_identity(DidMethod::Key, None, None).unwrap().did;
+        let holder = holder_w.new_identity(DidMethod::Key, None, None).unwrap().did;
+        let mut ids = Vec::new();
+        let mut list_url = String::new();
+        for format in
+            [Format::DataIntegrity(Suite::EddsaRdfc2022), Format::DataIntegrity(Suite::EddsaJcs2022), Format::Jwt]
+        {
+            let vc =
+                humanity_credential(&issuer, &holder, HumanityMethod::InPerson, None, "2025-01-01T00:00:00Z", None);
+            let issued = issuer_w.issue(vc, format).await.unwrap();
+            list_url = issued.secured.document().unwrap()["credentialStatus"]["statusListCredential"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let list = issuer_w.wallet().status_list_credential(&list_url).unwrap();
+            let held = holder_w.wallet.import_credential(&issued.secured.to_text(), vec![list]).await.unwrap();
+            assert!(held.valid, "{}", held.checks);
+            ids.push((issued.held.id, held.id));
+        }
+        let all = holder_w.wallet.recheck_all(vec![]).await.unwrap();
+        assert_eq!(all.len(), 3);
+        assert!(all.iter().all(|(h, r)| h.valid && r.as_ref().unwrap().valid));
+
+        // The issuer revokes the second; with its new list, only that one fails, and is stored so.
+        let (_, new_list) = issuer_w.revoke(&ids[1].0, Some("left the club")).await.unwrap();
+        assert_eq!(new_list["id"], list_url.as_str());
+        let all = holder_w.wallet.recheck_all(vec![new_list]).await.unwrap();
+        for (held, report) in &all {
+            let report = report.as_ref().unwrap();
+            let revoked = held.id == ids[1].1;
+            assert_eq!((held.valid, report.valid), (!revoked, !revoked), "{}", held.id);
+            assert_eq!(result_of(report, "status"), if revoked { "failed" } else { "passed" });
+        }
+        assert!(!holder_w.wallet.credential(&ids[1].1).unwrap().valid, "the result is stored");
+        // The new list is kept: checking again offline still finds it revoked.
+        let again = holder_w.wallet.recheck_all(vec![]).await.unwrap();
+        assert_eq!(again.iter().filter(|(h, _)| h.valid).count(), 2);
     }
 
     #[tokio::test]
