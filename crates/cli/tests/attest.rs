@@ -140,8 +140,7 @@ fn devnet_flow_attest_dedup_lookup_verify_revoke_and_offchain() {
     let on_chain = by_file["on_chain"].as_array().unwrap();
     assert_eq!(on_chain.len(), 1, "{by_file}");
     assert_eq!(on_chain[0]["uid"], uids[0].as_str());
-    // (addresses in JSON: checksummed by Hallmark, lower-case from the chain's records)
-    assert_eq!(on_chain[0]["attester"].as_str().unwrap().to_lowercase(), address.to_lowercase());
+    assert_eq!(on_chain[0]["attester"].as_str().unwrap(), address, "checksummed, as in `status`");
     assert_eq!(on_chain[0]["data"]["signer_did"], did.as_str());
     assert_eq!(by_file["local"][0]["uid"], uids[0].as_str());
     let sha = by_file["sha256"].as_str().unwrap();
@@ -182,7 +181,7 @@ fn devnet_flow_attest_dedup_lookup_verify_revoke_and_offchain() {
     let checked = nobody.json(&["attest", "verify", s(&path)]);
     assert_eq!(checked["valid"], true);
     assert_eq!(checked["uid"], uid);
-    assert_eq!(checked["attester"].as_str().unwrap().to_lowercase(), address.to_lowercase());
+    assert_eq!(checked["attester"].as_str().unwrap(), address, "checksummed, as in `status`");
     assert_eq!(checked["hallmark_schema"], "content");
     assert!(checked["description"].as_str().unwrap().contains(&did), "{checked}");
     assert_eq!(checked["data"]["content_sha256"], home.json(&["attest", "lookup", paths[2]])["sha256"]);

@@ -187,7 +187,7 @@ async fn devnet_attest_get_multi_revoke_lookup_offchain() {
     // eas-sdk (an independent implementation) agrees: it reads the on-chain attestations and
     // accepts the off-chain one, and refuses the tampered one.
     let on = eas_sdk(&["onchain", &state.rpc_url, &net.eas.to_string(), &multi.uids[1].to_string()]);
-    assert_eq!(on["attester"].as_str().unwrap().to_lowercase(), me.to_string().to_lowercase());
+    assert_eq!(on["attester"].as_str().unwrap(), me.to_checksum(None), "checksummed, as everywhere");
     assert_eq!(on["schema"].as_str().unwrap(), HallmarkSchema::Content.uid().to_string());
     assert_eq!(on["decoded"]["contentSha256"].as_str().unwrap(), B256::repeat_byte(3).to_string());
     assert_eq!(on["decoded"]["signerDid"].as_str().unwrap(), DID);

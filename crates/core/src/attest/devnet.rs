@@ -116,8 +116,10 @@ pub struct DevnetState {
     /// The chain id (31337).
     pub chain_id: u64,
     /// The EAS contract.
+    #[serde(serialize_with = "super::checksummed")]
     pub eas: Address,
     /// The SchemaRegistry contract.
+    #[serde(serialize_with = "super::checksummed")]
     pub schema_registry: Address,
     /// When it was started, Unix seconds.
     pub started_at: u64,

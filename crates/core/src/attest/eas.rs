@@ -80,8 +80,10 @@ pub struct Attestation {
     /// The attestation it refers to (zero: none).
     pub ref_uid: B256,
     /// Who it is about (zero: nobody in particular).
+    #[serde(serialize_with = "super::checksummed")]
     pub recipient: Address,
     /// Who made it.
+    #[serde(serialize_with = "super::checksummed")]
     pub attester: Address,
     /// Whether it can be revoked.
     pub revocable: bool,

@@ -237,6 +237,12 @@ pub fn parse_b256(text: &str, what: &str) -> Result<B256, AttestError> {
     Ok(B256::from_slice(&bytes))
 }
 
+/// Serializes an address in its EIP-55 checksummed form (serde's default is lower case), so that
+/// every address Hallmark prints or stores looks the same. Reading accepts either form.
+pub(crate) fn checksummed<S: serde::Serializer>(address: &Address, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&address.to_checksum(None))
+}
+
 /// Parses an Ethereum address (`0x` + 40 hex digits; a mixed-case address must have a valid checksum).
 pub fn parse_address(text: &str, what: &str) -> Result<Address, AttestError> {
     let t = text.trim();

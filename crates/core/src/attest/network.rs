@@ -44,8 +44,10 @@ pub struct Network {
     /// EIP-155 chain id the node must report.
     pub chain_id: u64,
     /// Address of the EAS contract.
+    #[serde(serialize_with = "super::checksummed")]
     pub eas: Address,
     /// Address of the SchemaRegistry contract.
+    #[serde(serialize_with = "super::checksummed")]
     pub schema_registry: Address,
     /// The block EAS was deployed in (where searches for attestations start); 0 if unknown.
     #[serde(default)]

@@ -81,6 +81,7 @@ pub struct OffchainDomain {
     /// The chain id.
     pub chain_id: u64,
     /// The EAS contract address.
+    #[serde(serialize_with = "super::checksummed")]
     pub eas: Address,
 }
 
@@ -222,6 +223,7 @@ pub struct VerifiedOffchain {
     /// Its UID.
     pub uid: B256,
     /// Who signed it.
+    #[serde(serialize_with = "super::checksummed")]
     pub attester: Address,
     /// The EAS deployment it names.
     pub domain: OffchainDomain,
@@ -230,6 +232,7 @@ pub struct VerifiedOffchain {
     /// Which Hallmark schema that is, if one.
     pub hallmark_schema: Option<HallmarkSchema>,
     /// Who it is about (zero: nobody in particular).
+    #[serde(serialize_with = "super::checksummed")]
     pub recipient: Address,
     /// When it was made, Unix seconds.
     pub time: u64,

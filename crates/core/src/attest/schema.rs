@@ -234,6 +234,7 @@ pub struct SchemaRecord {
     /// The schema UID.
     pub uid: B256,
     /// Resolver contract (zero: none).
+    #[serde(serialize_with = "super::checksummed")]
     pub resolver: Address,
     /// Whether attestations under it can be revoked.
     pub revocable: bool,
