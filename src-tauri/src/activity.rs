@@ -26,8 +26,8 @@ use hallmark_core::{Wallet, WalletError};
 use serde::Serialize;
 use tauri::State;
 
-use crate::attest::{network_label, unlocked_home, unlocked_home_quietly, with_wallet};
-use crate::commands::AppState;
+use crate::attest::{network_label, unlocked_home_quietly, with_wallet};
+use crate::commands::{unlocked_home, AppState};
 use crate::error::{sentence, AppError};
 
 /// Entries per page of the timeline (the screen asks for more with "Show older entries").

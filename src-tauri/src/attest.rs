@@ -29,7 +29,6 @@ use hallmark_core::attest::eas::Attestation;
 use hallmark_core::attest::network::{self, NetworkSource, DEVNET};
 use hallmark_core::attest::queue::{QueueRequest, StepReport, Until, WorkerOptions, LOCK_FILE};
 use hallmark_core::attest::{AttestationData, Network, DEFAULT_RPC_TIMEOUT};
-use hallmark_core::keystore::KeyringMode;
 use hallmark_core::session::Session;
 use hallmark_core::store::{AttestationFilter, AttestationRecord, Enqueued, QueueCounts};
 use hallmark_core::wallet::attest::{content_request, describe, Lookup};
@@ -37,7 +36,7 @@ use hallmark_core::{Wallet, WalletError};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
-use crate::commands::{with_session, AppState};
+use crate::commands::{unlocked_home, with_session, AppState};
 use crate::error::{sentence, AppError};
 
 /// The event the UI listens to: the queue or the worker changed (payload: [`Changed`]).
@@ -363,19 +362,23 @@ fn network_about(network: &Network) -> &'static str {
 
 /// An error in plain words for the screen (core's code is kept).
 pub(crate) fn plain_error(e: &WalletError) -> AppError {
-    let code = e.code();
-    let message = match code {
+    plain(AppError { code: e.code().into(), message: e.to_string() })
+}
+
+/// An error's message in plain words for the screen, by its code.
+pub(crate) fn plain(e: AppError) -> AppError {
+    let message = match e.code.as_str() {
         "devnet_not_running" => {
             "The devnet is not running: start it on the Attestations screen first (Start devnet).".to_string()
         }
         "devnet_packages_missing" => format!(
             "The devnet needs Hallmark's developer tools (anvil and the EAS contracts), which are not installed on \
              this computer. {}",
-            sentence(&e.to_string())
+            sentence(&e.message)
         ),
-        _ => sentence(&e.to_string()),
+        _ => sentence(&e.message),
     };
-    AppError { code: code.into(), message }
+    AppError { message, ..e }
 }
 
 /// The last problem of a row, in plain words (its exact message stays in `error`).
@@ -666,17 +669,6 @@ fn lookup(wallet: &Wallet, target: &str) -> Result<LookupOut, WalletError> {
 // ---------------------------------------------------------------------------------------------
 // Running core on the wallet's own handle
 
-/// The data folder, once the wallet is known to be unlocked (the screen is part of the unlocked
-/// app). The commands then work on their own handle of the wallet: none needs the key, and a
-/// slow node does not hold the session lock.
-pub(crate) async fn unlocked_home(state: &State<'_, AppState>) -> Result<PathBuf, AppError> {
-    with_session(&state.session, |s| {
-        s.unlocked()?;
-        Ok(s.home().to_path_buf())
-    })
-    .await
-}
-
 /// Like [`unlocked_home`], without counting as activity: the queue is refreshed on the worker's
 /// events, which must not keep the wallet from locking when idle.
 pub(crate) async fn unlocked_home_quietly(state: &State<'_, AppState>) -> Result<PathBuf, AppError> {
@@ -689,19 +681,13 @@ pub(crate) async fn unlocked_home_quietly(state: &State<'_, AppState>) -> Result
     .await
 }
 
-/// Runs `f` on a handle of the wallet in `home`, on a blocking thread; errors in plain words.
+/// [`crate::commands::with_wallet`], with errors in plain words ([`plain`]).
 pub(crate) async fn with_wallet<T, F>(home: PathBuf, f: F) -> Result<T, AppError>
 where
     T: Send + 'static,
     F: FnOnce(&mut Wallet) -> Result<T, WalletError> + Send + 'static,
 {
-    tauri::async_runtime::spawn_blocking(move || {
-        let mut wallet = Wallet::open(&home, KeyringMode::None)?;
-        f(&mut wallet)
-    })
-    .await
-    .map_err(AppError::internal)?
-    .map_err(|e| plain_error(&e))
+    crate::commands::with_wallet(home, f).await.map_err(plain)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -837,6 +823,7 @@ pub async fn attest_lookup(state: State<'_, AppState>, target: String) -> Result
 mod tests {
     use hallmark_core::attest::schema::AttestationData;
     use hallmark_core::attest::B256;
+    use hallmark_core::keystore::KeyringMode;
 
     use super::*;
     use crate::testutil::{unlocked, TempDir};

@@ -1,13 +1,15 @@
 //! The commands the UI calls. Each parses its arguments, runs core on a blocking thread (the
 //! session mutex and Argon2id must never block the UI thread) and returns data or an [`AppError`].
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use hallmark_core::did::{self, DidMethod};
+use hallmark_core::keystore::KeyringMode;
 use hallmark_core::qr::{self, QrMatrix};
 use hallmark_core::session::{LockReason, NewPhrase, QuizAnswer, Session, SessionStatus};
 use hallmark_core::store::Identity;
-use hallmark_core::WalletError;
+use hallmark_core::{Wallet, WalletError};
 use serde::Serialize;
 use serde_json::Value;
 use tauri::State;
@@ -31,6 +33,33 @@ where
     tauri::async_runtime::spawn_blocking(move || {
         let mut guard = session.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut guard)
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(AppError::from)
+}
+
+/// The data folder, once the wallet is known to be unlocked (the screens that ask are part of the
+/// unlocked app). The commands then work on their own handle of the wallet ([`with_wallet`]):
+/// none needs the key, and slow work does not hold the session lock.
+pub async fn unlocked_home(state: &State<'_, AppState>) -> Result<PathBuf, AppError> {
+    with_session(&state.session, |s| {
+        s.unlocked()?;
+        Ok(s.home().to_path_buf())
+    })
+    .await
+}
+
+/// Runs `f` on a handle of the wallet in `home`, on a blocking thread. The handle needs no secret
+/// and never touches the OS keyring.
+pub async fn with_wallet<T, F>(home: PathBuf, f: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Wallet) -> Result<T, WalletError> + Send + 'static,
+{
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut wallet = Wallet::open(&home, KeyringMode::None)?;
+        f(&mut wallet)
     })
     .await
     .map_err(AppError::internal)?

@@ -9,10 +9,7 @@
 //! wallet's data folder, so a slow check (a did:web document or a status list fetched with a
 //! time limit) does not hold the session lock.
 
-use std::path::PathBuf;
-
 use hallmark_core::credential::{self, schema, CredentialError, Format, HumanityMethod, Role, Secured};
-use hallmark_core::keystore::KeyringMode;
 use hallmark_core::qr::{self, QrMatrix};
 use hallmark_core::store::{HeldCredential, Identity, IssuedRecord};
 use hallmark_core::{did, UnlockedWallet, Wallet, WalletError};
@@ -20,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tauri::State;
 
-use crate::commands::{with_session, AppState};
+use crate::commands::{unlocked_home, with_session, with_wallet, AppState};
 use crate::error::AppError;
 
 /// A stored credential as the list shows it: the stored record (no body) plus what the wallet
@@ -168,32 +165,6 @@ fn parse_lists(lists: Vec<String>) -> Result<Vec<Value>, WalletError> {
             .into()),
         })
         .collect()
-}
-
-/// Checks that the wallet is unlocked and gives its data folder, for the commands that work on
-/// their own handle of the wallet (see the module documentation).
-async fn unlocked_home(state: &State<'_, AppState>) -> Result<PathBuf, AppError> {
-    with_session(&state.session, |s| {
-        s.unlocked()?;
-        Ok(s.home().to_path_buf())
-    })
-    .await
-}
-
-/// Runs `f` on a handle of the wallet in `home`, on a blocking thread. The handle needs no
-/// secret and never touches the OS keyring.
-async fn with_wallet<T, F>(home: PathBuf, f: F) -> Result<T, AppError>
-where
-    T: Send + 'static,
-    F: FnOnce(&mut Wallet) -> Result<T, WalletError> + Send + 'static,
-{
-    tauri::async_runtime::spawn_blocking(move || {
-        let mut wallet = Wallet::open(&home, KeyringMode::None)?;
-        f(&mut wallet)
-    })
-    .await
-    .map_err(AppError::internal)?
-    .map_err(AppError::from)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -427,6 +398,7 @@ pub async fn credential_present(
 #[cfg(test)]
 mod tests {
     use hallmark_core::credential::verifier::VerifyOptions;
+    use hallmark_core::keystore::KeyringMode;
     use hallmark_core::DidMethod;
 
     use super::*;

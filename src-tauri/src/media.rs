@@ -20,7 +20,6 @@ use std::sync::Arc;
 
 use base64::Engine;
 use hallmark_core::fingerprint;
-use hallmark_core::keystore::KeyringMode;
 use hallmark_core::manifest::{self, SupportedFormat};
 use hallmark_core::wallet::{
     BatchReport, FindReport, KeyBinding, MediaVerification, SignEvent, SignJob, SignOutput, MAX_MEDIA_BYTES,
@@ -30,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
 use tauri::State;
 
-use crate::commands::{with_session, AppState};
+use crate::commands::{with_session, with_wallet, AppState};
 use crate::error::AppError;
 
 /// The media screens' state, beside the session: the batch being signed, if any.
@@ -362,27 +361,7 @@ async fn unlocked_home(state: &State<'_, AppState>, media: &MediaState) -> Resul
     if media.running.load(Ordering::SeqCst) {
         return Ok(media.home.clone());
     }
-    with_session(&state.session, |s| {
-        s.unlocked()?;
-        Ok(s.home().to_path_buf())
-    })
-    .await
-}
-
-/// Runs `f` on a handle of the wallet in `home`, on a blocking thread. The handle needs no secret
-/// and never touches the OS keyring.
-async fn with_wallet<T, F>(home: PathBuf, f: F) -> Result<T, AppError>
-where
-    T: Send + 'static,
-    F: FnOnce(&Wallet) -> Result<T, WalletError> + Send + 'static,
-{
-    tauri::async_runtime::spawn_blocking(move || {
-        let wallet = Wallet::open(&home, KeyringMode::None)?;
-        f(&wallet)
-    })
-    .await
-    .map_err(AppError::internal)?
-    .map_err(AppError::from)
+    crate::commands::unlocked_home(state).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -463,6 +442,7 @@ pub async fn media_formats() -> Result<Vec<SupportedFormat>, AppError> {
 
 #[cfg(test)]
 mod tests {
+    use hallmark_core::keystore::KeyringMode;
     use hallmark_core::manifest::Verdict;
     use hallmark_core::DidMethod;
 
