@@ -87,19 +87,25 @@ pub async fn resolve_ed25519(
 /// are never kept here.
 static OFFLINE_DOCUMENTS: LazyLock<Mutex<HashMap<String, Arc<Value>>>> = LazyLock::new(Default::default);
 
-/// The keys found in those documents ([`ed25519_from_document`] passed), by verification method
-/// and purpose: decoding a key (an elliptic curve point) costs about as much again as the rest of
-/// an `eddsa-jcs-2022` check besides the signature. Only found keys are kept; a method that
-/// failed is checked again every time.
-type KeptKeys = HashMap<(String, Purpose), ed25519_dalek::VerifyingKey>;
+/// The keys found in those documents ([`ed25519_from_document`] passed), by verification method,
+/// one per purpose (see [`purpose_slot`]): decoding a key (an elliptic curve point) costs about as
+/// much again as the rest of an `eddsa-jcs-2022` check besides the signature. Only found keys are
+/// kept; a method that failed is checked again every time.
+type KeptKeys = HashMap<String, [Option<ed25519_dalek::VerifyingKey>; 2]>;
 static OFFLINE_KEYS: LazyLock<Mutex<KeptKeys>> = LazyLock::new(Default::default);
+
+fn purpose_slot(purpose: Purpose) -> usize {
+    match purpose {
+        Purpose::Assertion => 0,
+        Purpose::Authentication => 1,
+    }
+}
 
 fn kept_key(did: &str, vm: &str, purpose: Purpose) -> Option<ed25519_dalek::VerifyingKey> {
     if !is_offline_did(did) {
         return None;
     }
-    // (A lookup by borrowed key would need a (&str, Purpose) view; the String is one allocation.)
-    OFFLINE_KEYS.lock().ok()?.get(&(vm.to_owned(), purpose)).copied()
+    OFFLINE_KEYS.lock().ok()?.get(vm)?[purpose_slot(purpose)]
 }
 
 fn keep_key(did: &str, vm: &str, purpose: Purpose, key: ed25519_dalek::VerifyingKey) {
@@ -107,10 +113,10 @@ fn keep_key(did: &str, vm: &str, purpose: Purpose, key: ed25519_dalek::Verifying
         return;
     }
     if let Ok(mut kept) = OFFLINE_KEYS.lock() {
-        if kept.len() >= MAX_KEPT_DOCUMENTS {
+        if kept.len() >= MAX_KEPT_DOCUMENTS && !kept.contains_key(vm) {
             kept.clear();
         }
-        kept.insert((vm.to_owned(), purpose), key);
+        kept.entry(vm.to_owned()).or_default()[purpose_slot(purpose)] = Some(key);
     }
 }
 
