@@ -105,6 +105,8 @@ struct Shared {
     home: PathBuf,
     slot: Mutex<Slot>,
     quit: AtomicBool,
+    /// The devnet this app started (its data folder and process), stopped when the app quits.
+    started_devnet: Mutex<Option<(PathBuf, u32)>>,
 }
 
 impl Shared {
@@ -126,6 +128,7 @@ impl AttestState {
                 home: home.to_path_buf(),
                 slot: Mutex::new(Slot { status: WorkerStatus::Stopped, running: None, restart: false }),
                 quit: AtomicBool::new(false),
+                started_devnet: Mutex::new(None),
             }),
         }
     }
@@ -151,6 +154,25 @@ impl AttestState {
             let deadline = Instant::now() + Duration::from_secs(2);
             while !r.thread.is_finished() && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        self.stop_started_devnet();
+    }
+
+    /// Notes that this app started the devnet of `home` (process `pid`).
+    fn started_devnet(&self, home: &Path, pid: u32) {
+        *self.shared.started_devnet.lock().unwrap_or_else(|p| p.into_inner()) = Some((home.to_path_buf(), pid));
+    }
+
+    /// Stops the devnet this app started, if it is still that one: a devnet is for trying things
+    /// out, and an app leaves no process behind. One started from the command line (or again
+    /// after the app's was stopped) is left alone.
+    fn stop_started_devnet(&self) {
+        let started = self.shared.started_devnet.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let Some((home, pid)) = started else { return };
+        if devnet::load_state(&home).ok().flatten().is_some_and(|s| s.pid == pid) {
+            if let Err(e) = devnet::stop(&home) {
+                tracing::warn!("the devnet could not be stopped: {e}");
             }
         }
     }
@@ -714,15 +736,20 @@ pub async fn attest_choose_network(state: State<'_, AppState>, name: String) -> 
 /// Starts the local devnet (anvil with the EAS contracts) and gives the wallet's account 100
 /// test ETH on it.
 #[tauri::command]
-pub async fn attest_devnet_start(state: State<'_, AppState>) -> Result<NetworksOut, AppError> {
+pub async fn attest_devnet_start(
+    state: State<'_, AppState>,
+    attest: State<'_, AttestState>,
+) -> Result<NetworksOut, AppError> {
     let home = unlocked_home(&state).await?;
-    with_wallet(home, |w| {
+    let (started, out) = with_wallet(home.clone(), |w| {
         let packages = Packages::locate(None)?;
         let address = w.ethereum_address()?;
-        tauri::async_runtime::block_on(devnet::start(w.home(), &packages, &[address]))?;
-        networks(w)
+        let started = tauri::async_runtime::block_on(devnet::start(w.home(), &packages, &[address]))?;
+        Ok((started, networks(w)?))
     })
-    .await
+    .await?;
+    attest.started_devnet(&home, started.pid);
+    Ok(out)
 }
 
 /// Stops the local devnet (everything recorded on it is gone).
@@ -827,6 +854,44 @@ mod tests {
 
     use super::*;
     use crate::testutil::{unlocked, TempDir};
+
+    /// Quitting stops the devnet this app started, and only that one: not one started (again)
+    /// by someone else, e.g. `hallmark devnet start`, after the app's was stopped.
+    #[test]
+    fn quitting_stops_the_devnet_this_app_started() {
+        let packages = match Packages::locate(None) {
+            Ok(p) => p,
+            Err(e) if std::env::var("HALLMARK_TEST_REQUIRE_INTEROP").is_ok_and(|v| v == "1") => {
+                panic!("the devnet is required (HALLMARK_TEST_REQUIRE_INTEROP=1) but: {e}")
+            }
+            Err(e) => return eprintln!("skipping: {e}"),
+        };
+        let home = TempDir::new("attest-devnet-quit");
+        let start = || tauri::async_runtime::block_on(devnet::start(&home.0, &packages, &[])).unwrap();
+        let alive = |pid: u32| Path::new(&format!("/proc/{pid}")).exists();
+
+        let attest = AttestState::new(&home.0);
+        let started = start();
+        attest.started_devnet(&home.0, started.pid);
+        attest.shutdown();
+        assert!(devnet::load_state(&home.0).unwrap().is_none(), "devnet.json is gone");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while alive(started.pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(!alive(started.pid), "anvil ({}) still runs", started.pid);
+
+        // Another devnet now runs in its place: the next app's quit leaves it alone.
+        let attest = AttestState::new(&home.0);
+        let first = start();
+        attest.started_devnet(&home.0, first.pid);
+        devnet::stop(&home.0).unwrap();
+        let other = start();
+        attest.shutdown();
+        assert_eq!(devnet::load_state(&home.0).unwrap().map(|s| s.pid), Some(other.pid));
+        assert!(alive(other.pid));
+        devnet::stop(&home.0).unwrap();
+    }
 
     #[test]
     fn paths_and_words() {

@@ -119,7 +119,7 @@ function renderNetworks(out) {
   const status = byId('attest-devnet-status');
   status.dataset.running = devnet.running ? 'true' : 'false';
   if (devnet.running) {
-    status.textContent = `Running on this computer (block ${devnet.block ?? 0}). Your account got free test ETH on it.`;
+    status.textContent = `Running on this computer (block ${devnet.block ?? 0}). Your account got free test ETH on it. Started here, it stops when you quit Hallmark.`;
   } else if (devnet.available) {
     status.textContent = 'Not running. Start it to try attestations for free: a private test chain on this computer.';
   } else {
