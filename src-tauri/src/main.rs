@@ -104,6 +104,7 @@ fn main() {
             let handle = app.handle().clone();
             // While the wallet is unlocked, a worker sends the attestation queue.
             app.state::<AttestState>().supervise(handle.clone(), for_worker);
+            quit_on_signals(handle.clone());
             tauri::async_runtime::spawn(async move {
                 loop {
                     tokio::time::sleep(IDLE_CHECK).await;
@@ -191,6 +192,27 @@ fn main() {
                 app.state::<AttestState>().shutdown();
             }
         });
+}
+
+/// A request to end the process (SIGTERM at logout or from a process manager, SIGINT, SIGHUP)
+/// quits the app as closing its window does, so that its exit handling runs: the attestation
+/// worker drops the Ethereum key, a devnet the app started stops.
+fn quit_on_signals(handle: tauri::AppHandle) {
+    use tokio::signal::unix::{signal, SignalKind};
+    tauri::async_runtime::spawn(async move {
+        let watched = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()), signal(SignalKind::hangup()));
+        let (Ok(mut term), Ok(mut interrupt), Ok(mut hangup)) = watched else {
+            tracing::warn!("cannot watch for signals to quit: ending on one will skip the exit handling");
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
+            _ = hangup.recv() => {}
+        }
+        tracing::info!("asked to end: quitting");
+        handle.exit(0);
+    });
 }
 
 fn fail(message: &str) -> ! {

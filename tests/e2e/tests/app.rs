@@ -1318,6 +1318,18 @@ fn devnet_packages_missing(test: &str) -> Option<String> {
 /// Stops the devnet the app started for this data folder, whatever happens to the test:
 /// its anvil (the pid in devnet.json, only if that process is anvil) gets SIGTERM, then
 /// SIGKILL.
+/// The process id of the app whose data folder is `home`.
+fn app_process(home: &Path) -> Option<u32> {
+    let wanted = format!("HALLMARK_HOME={}", home.display());
+    fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
+        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+        let comm = fs::read_to_string(entry.path().join("comm")).ok()?;
+        let environ = fs::read(entry.path().join("environ")).ok()?;
+        let is_ours = comm.trim() == "hallmark-app" && environ.split(|b| *b == 0).any(|v| v == wanted.as_bytes());
+        is_ours.then_some(pid)
+    })
+}
+
 struct DevnetGuard(PathBuf);
 impl Drop for DevnetGuard {
     fn drop(&mut self) {
@@ -1577,6 +1589,14 @@ async fn attest_and_lookup() {
         .await;
         app.check(!run.home.join("devnet.json").exists(), "devnet.json should be gone after Stop devnet").await;
         app.step("stopped the devnet");
+        // Started again: quitting the app (below) stops it.
+        app.click("attest-devnet-start").await;
+        let again = app
+            .wait_text_for("attest-devnet-status", "that the devnet runs again", SLOW_WAIT, |t| {
+                t.starts_with("Running on this computer") && t.contains("stops when you quit Hallmark")
+            })
+            .await;
+        app.step(&format!("started the devnet again: {again:?}"));
 
         // Locking stops the worker: it lets go of the queue's lock (and drops the key).
         let lock_file = run.home.join("attest-worker.lock");
@@ -1594,6 +1614,26 @@ async fn attest_and_lookup() {
         }
         app.step("after Lock the worker let go of the queue (attest-worker.lock is free)");
 
+        // Asked to end (SIGTERM, as at logout), the app quits as when its window is closed, and
+        // stops the devnet it started: it leaves no process behind. (Ending the WebDriver session
+        // kills the app outright, so the test sends the signal itself.)
+        let pid = fs::read(run.home.join("devnet.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+            .and_then(|v| v["pid"].as_u64())
+            .expect("devnet.json names the devnet's process");
+        let app_pid = app_process(&run.home).expect("the app's process (HALLMARK_HOME is this test's folder)");
+        let sent = Command::new("kill").args(["-TERM", &app_pid.to_string()]).status();
+        app.check(sent.is_ok_and(|s| s.success()), &format!("kill -TERM {app_pid}")).await;
+        let deadline = Instant::now() + WAIT;
+        while run.home.join("devnet.json").exists() || Path::new(&format!("/proc/{pid}")).exists() {
+            if Instant::now() > deadline {
+                app.fail(&format!("the devnet this app started still runs {WAIT:?} after the app was asked to end"))
+                    .await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+        app.step(&format!("asked to end, the app stopped the devnet it had started (pid {pid})"));
         app.quit().await;
         run.pass();
     })
